@@ -1,0 +1,216 @@
+"""The sandboxed side of grading.
+
+One process per submission (the *zygote*) imports the student's app once, then forks a fresh
+*worker* for every check, so each check gets a never-used app without paying for the import again.
+Workers run requests and probes on the app and send back plain data; every verdict is decided in
+the grader's own process. Nothing here may trust, or be trusted by, the code it runs.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import io
+import os
+import resource
+import signal
+import socket
+import struct
+import sys
+from typing import Any, Callable, NoReturn
+
+from flask import Flask, template_rendered, url_for
+
+from . import protocol
+from .explain import describe
+from .loading import AppTarget, LoadError, load
+
+MAX_BODY = 8 * 1024 * 1024
+
+
+def _redirect_output(path: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _apply_limits(job: dict[str, Any]) -> None:
+    memory = job["memory_bytes"]
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    output = job["output_bytes"]
+    resource.setrlimit(resource.RLIMIT_FSIZE, (output, output))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write over the limit fails instead of killing
+
+
+def _warm_up() -> None:
+    """Exercise a throw-away app once, so Flask's lazy imports happen here and not in every worker."""
+    app = Flask("warm_up")
+    app.add_url_rule("/", "index", lambda: "ok")
+    Worker(app, "/").op_request(0, "GET", "/", {})
+    app.test_cli_runner().invoke(args=["--help"])
+    with app.test_request_context():
+        url_for("index")
+
+
+def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
+    """Import the student's app, report how that went, then fork a worker on every request."""
+    os.setpgid(0, 0)
+    root = job["root"]
+    os.chdir(root)
+    sys.path.insert(0, root)
+    _redirect_output(os.path.join(job["output_dir"], "import.txt"))
+    _apply_limits(job)
+    _warm_up()
+    try:
+        target = load(job["app"], root)
+    except LoadError as error:
+        protocol.send(ctrl, {"load_error": error.info})
+        os._exit(0)
+    protocol.send(ctrl, {"ready": True})
+    gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
+    while True:
+        try:
+            protocol.receive(ctrl)
+        except protocol.ChannelClosed:
+            os._exit(0)
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            ctrl.close()
+            ours.close()
+            _worker_main(theirs, target, job)
+        theirs.close()
+        socket.send_fds(ctrl, [struct.pack("!i", pid)], [ours.fileno()])
+        ours.close()
+        _, status = os.waitpid(pid, 0)
+        protocol.send(ctrl, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+
+
+class Worker:
+    """The state of one check: its app, its test clients, and the templates rendered so far."""
+
+    def __init__(self, app: Flask, root: str) -> None:
+        self.app = app
+        self.root = root
+        self.clients = [app.test_client()]
+        self.templates: list[str] = []
+        template_rendered.connect(self._record_template, app)
+        self.probes: dict[str, Any] = {}
+
+    def _record_template(self, sender: Flask, template: Any, context: Any, **extra: Any) -> None:
+        self.templates.append(template.name)
+
+    def op_new_client(self) -> int:
+        self.clients.append(self.app.test_client())
+        return len(self.clients) - 1
+
+    def op_request(self, client: int, method: str, path: str, options: dict[str, Any]) -> dict[str, Any]:
+        self.templates = []
+        data = options.get("data")
+        if isinstance(data, dict):
+            options["data"] = {key: _upload(value) for key, value in data.items()}
+        response = self.clients[client].open(path, method=method, **options)
+        body = bytearray()
+        truncated = False
+        for chunk in response.iter_encoded():
+            body += chunk
+            if len(body) > MAX_BODY:
+                truncated = True
+                break
+        response.close()
+        return {
+            "status": response.status,
+            "headers": response.headers.to_wsgi_list(),
+            "body": bytes(body[:MAX_BODY]),
+            "truncated": truncated,
+            "streamed": response.is_streamed,
+            "templates": self.templates,
+            "history": [{"status": old.status, "location": old.location} for old in response.history],
+            "path": response.request.path,
+        }
+
+    def op_cookie(self, client: int, key: str, path: str = "/") -> dict[str, Any] | None:
+        cookie = self.clients[client].get_cookie(key, path=path)
+        if cookie is None:
+            return None
+        return {"key": cookie.key, "value": cookie.value, "path": cookie.path, "http_only": cookie.http_only,
+                "secure": cookie.secure, "same_site": cookie.same_site}
+
+    def op_session(self, client: int) -> dict[str, Any]:
+        with self.clients[client].session_transaction() as session:
+            return dict(session)
+
+    def op_update_session(self, client: int, values: dict[str, Any]) -> None:
+        with self.clients[client].session_transaction() as session:
+            session.update(values)
+
+    def op_cli(self, args: list[str], input: str | None = None) -> dict[str, Any]:
+        result = self.app.test_cli_runner().invoke(args=args, input=input)
+        raised = None
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raised = describe(result.exception, self.root)
+        return {"exit_code": result.exit_code, "output": result.output, "raised": raised}
+
+    def op_url_for(self, endpoint: str, values: dict[str, Any], base_url: str | None = None) -> str:
+        with self.app.test_request_context(base_url=base_url):
+            return url_for(endpoint, **values)
+
+    def op_routes(self) -> list[dict[str, Any]]:
+        return [{"rule": rule.rule, "endpoint": rule.endpoint, "methods": sorted(rule.methods or ())}
+                for rule in self.app.url_map.iter_rules()]
+
+    def op_config(self, key: str) -> Any:
+        return self.app.config.get(key)
+
+    def op_jinja_filter(self, name: str, args: list[Any]) -> Any:
+        if name not in self.app.jinja_env.filters:
+            raise LookupError(f"no template filter named {name!r} is registered")
+        return self.app.jinja_env.filters[name](*args)
+
+    def op_probe(self, file: str, name: str, args: list[Any]) -> Any:
+        if file not in self.probes:
+            spec = importlib.util.spec_from_file_location(f"grader_probes_{len(self.probes)}", file)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            self.probes[file] = module
+        probe: Callable[..., Any] = getattr(self.probes[file], name)
+        return probe(self.app, *args)
+
+
+def _upload(value: Any) -> Any:
+    if isinstance(value, dict) and "__file__" in value:
+        return io.BytesIO(value["__file__"]), value["filename"], value.get("content_type")
+    return value
+
+
+def _worker_main(sock: socket.socket, target: AppTarget, job: dict[str, Any]) -> NoReturn:
+    os.setpgid(0, 0)
+    _redirect_output(os.path.join(job["output_dir"], f"worker-{os.getpid()}.txt"))
+    root = job["root"]
+    try:
+        worker = Worker(target.build(job["config"]), root)
+    except LoadError as error:
+        protocol.send(sock, {"load_error": error.info})
+        os._exit(0)
+    except BaseException as error:  # noqa: BLE001 - student code may raise anything
+        protocol.send(sock, {"raised": describe(error, root)})
+        os._exit(0)
+    protocol.send(sock, {"ready": True})
+    while True:
+        try:
+            message = protocol.receive(sock)
+        except protocol.ChannelClosed:
+            os._exit(0)
+        op = message.pop("op")
+        if op == "end":
+            os._exit(0)
+        try:
+            reply = {"ok": getattr(worker, f"op_{op}")(**message)}
+        except BaseException as error:  # noqa: BLE001 - student code may raise anything
+            reply = {"raised": describe(error, root)}
+        try:
+            protocol.send(sock, reply)
+        except (TypeError, ValueError) as error:  # a probe result JSON cannot carry
+            protocol.send(sock, {"raised": describe(error, root)})

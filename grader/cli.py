@@ -1,0 +1,92 @@
+"""The ``grade`` command.
+
+``grade lesson3`` grades ``exercises/lesson3``; a first word that is not a sub-command names a
+lesson. Exit codes: 0 every check passed, 1 some check failed, 2 bad usage (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .course import Course, UnknownLesson
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class LessonGroup(click.Group):
+    """Lets ``grade lesson3 --json`` mean ``grade check lesson3 --json``."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if args and args[0] not in self.commands:
+            args.insert(0, "check")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LessonGroup, invoke_without_command=True)
+@click.option("--list", "show_list", is_flag=True, help="List the lessons.")
+@click.pass_context
+def cli(ctx: click.Context, show_list: bool) -> int | None:
+    """Check your work on the Shelf Flask course: grade lesson1, grade list."""
+    if ctx.invoked_subcommand is None:
+        return ctx.invoke(list_lessons)
+    return None
+
+
+@cli.command("list")
+def list_lessons() -> int:
+    """List the lessons with their titles."""
+    from rich.console import Console
+
+    from .terminal import render_lessons
+
+    render_lessons(Console(highlight=False), Course.load())
+    return EXIT_PASSED
+
+
+@cli.command("check")
+@click.argument("lesson_name", metavar="LESSON")
+@click.option("--path", type=click.Path(file_okay=False, path_type=Path),
+              help="Grade the app in this folder instead of exercises/LESSON.")
+@click.option("--solution", is_flag=True, help="Grade the reference solution.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (Gradescope's results.json shape).")
+def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: bool) -> int:
+    """Grade LESSON (lesson3, lesson03 or 3)."""
+    course = Course.load()
+    try:
+        lesson = course.find(lesson_name)
+    except UnknownLesson as error:
+        raise click.UsageError(str(error)) from None
+    if path is not None and solution:
+        raise click.UsageError("use --path or --solution, not both")
+    folder = path if path is not None else lesson.solution if solution else lesson.exercise
+    if not folder.is_dir():
+        raise click.UsageError(f"no folder at {folder}")
+
+    from .runner import grade
+
+    report = grade(course, lesson, folder)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        from rich.console import Console
+
+        from .terminal import render
+
+        render(Console(highlight=False), course, lesson, report)
+    return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
+def main() -> None:
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.UsageError as error:
+        click.echo(f"grade: error: {error.format_message()}", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.Abort:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else EXIT_PASSED)

@@ -1,0 +1,122 @@
+"""The pytest plugin that turns a lesson's ``checks.py`` into graded checks.
+
+It provides the fixtures a check asks for (``app``, ``client``, ``runner``: a fresh app in the
+sandbox for every check), chooses which checks run (earlier lessons' checks as a regression gate,
+minus retired ones; hidden ones only for instructors), and records each verdict from pytest's
+hooks, never from pytest's text output.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .course import Course, Lesson
+from .expectations import CheckFailure
+from .remote import App, Client, CliRunner
+from .report import CheckResult
+from .sandbox import AppDidNotLoad, LimitExceeded, Sandbox, StudentError
+
+WORKER = pytest.StashKey[Any]()
+
+
+def check(points: float = 1, hints: Sequence[str] = (), hidden: bool = False) -> pytest.MarkDecorator:
+    """Mark a test function as a graded check. Its docstring's first line is its title.
+
+    ``hints`` go from gentle to specific: the first is shown with a failure, the rest on request.
+    """
+    return pytest.mark.check(points=points, hints=tuple(hints), hidden=hidden)
+
+
+def explain(error: BaseException) -> dict[str, Any]:
+    """A failed check's exception → the pieces a student reads."""
+    if isinstance(error, CheckFailure):
+        return {"expected": error.expected, "got": error.got, "sent": error.sent, "note": error.note}
+    if isinstance(error, StudentError):
+        return {"sent": error.action, "error": error.info, "expected": "no exception"}
+    if isinstance(error, LimitExceeded):
+        return {"limit": str(error), "expected": str(error)}
+    if isinstance(error, AppDidNotLoad):
+        return {"load_error": error.info, "expected": f"your app to load ({error.info['title']})"}
+    if isinstance(error, AssertionError):
+        return {"expected": str(error).split("\nassert ")[0] or "the check's assertion to hold"}
+    return {"grader_error": f"{type(error).__name__}: {error}",
+            "expected": "the check to run (this is a bug in the grader, please report it)"}
+
+
+class GraderPlugin:
+    def __init__(self, course: Course, lesson: Lesson, sandbox: Sandbox, include_hidden: bool) -> None:
+        self.course = course
+        self.lesson = lesson
+        self.sandbox = sandbox
+        self.include_hidden = include_hidden
+        self.results: dict[str, CheckResult] = {}
+        self.hidden_not_run = 0
+        self.lessons_by_folder = {lesson.folder: lesson for lesson in course.up_to(lesson)}
+
+    def _lesson_of(self, item: pytest.Item) -> Lesson:
+        return self.lessons_by_folder[Path(item.path).parent]
+
+    def _check_id(self, item: pytest.Item) -> str:
+        return f"{self._lesson_of(item).id}::{item.name}"
+
+    # fixtures ------------------------------------------------------------------------------
+    @pytest.fixture
+    def app(self, request: pytest.FixtureRequest) -> Iterator[App]:
+        worker = self.sandbox.spawn()
+        request.node.stash[WORKER] = worker
+        yield App(worker, self._lesson_of(request.node).probes)
+        worker.close()
+
+    @pytest.fixture
+    def client(self, app: App) -> Client:
+        return app.test_client()
+
+    @pytest.fixture
+    def runner(self, app: App) -> CliRunner:
+        return app.test_cli_runner()
+
+    # hooks ---------------------------------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "check(points, hints, hidden): a graded check")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        retired = self.course.retired_by(self.lesson)
+        kept = []
+        for item in items:
+            marker = item.get_closest_marker("check")
+            if marker is None or self._check_id(item) in retired:
+                continue
+            if marker.kwargs.get("hidden") and not self.include_hidden:
+                self.hidden_not_run += 1
+                continue
+            kept.append(item)
+        items[:] = kept
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        marker = item.get_closest_marker("check")
+        assert marker is not None
+        doc = (getattr(item, "function").__doc__ or item.name).strip().splitlines()[0]
+        lesson = self._lesson_of(item)
+        self.results[item.nodeid] = CheckResult(
+            id=self._check_id(item), lesson=lesson.id, title=doc, points=float(marker.kwargs.get("points", 1)),
+            hints=tuple(marker.kwargs.get("hints", ())), hidden=bool(marker.kwargs.get("hidden")),
+            regression=lesson is not self.lesson, seconds=time.perf_counter())
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        result = self.results.get(item.nodeid)
+        if result is not None and call.excinfo is not None and result.failure is None:
+            result.failure = explain(call.excinfo.value)
+        if result is not None and call.when == "teardown":
+            result.seconds = time.perf_counter() - result.seconds
+            worker = item.stash.get(WORKER, None)
+            if worker is not None:
+                worker.close()
+                result.output = worker.output()
+        return report

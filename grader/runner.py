@@ -1,0 +1,35 @@
+"""Grade one submission for one lesson: start its sandbox, run the checks with pytest, report."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from .course import Course, Lesson
+from .report import Report
+from .sandbox import Limits, Sandbox
+
+PYTEST_INI = Path(__file__).with_name("pytest.ini")
+
+
+def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: bool = False,
+          limits: Limits = Limits()) -> Report:
+    """Run ``lesson``'s checks (and the earlier lessons' that still apply) on ``submission``."""
+    started = time.perf_counter()
+    with Sandbox(submission, lesson.app, lesson.config, limits) as sandbox:
+        import pytest  # after the sandbox has forked: the student's code loads while pytest does
+
+        from .plugin import GraderPlugin
+
+        plugin = GraderPlugin(course, lesson, sandbox, include_hidden)
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        pytest.main(
+            [*(str(earlier.checks) for earlier in course.up_to(lesson)),
+             "-c", str(PYTEST_INI), "--rootdir", str(course.root / "lessons"), "--import-mode=importlib",
+             "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise"],
+            plugins=[plugin],
+        )
+    return Report(lesson=lesson.id, title=lesson.title, checks=list(plugin.results.values()),
+                  load_error=sandbox.load_error, hidden_not_run=plugin.hidden_not_run,
+                  seconds=time.perf_counter() - started)

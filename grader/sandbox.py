@@ -1,0 +1,281 @@
+"""The grader's handle on one submission's sandbox: start it, fork a worker per check, kill it all.
+
+See ``child.py`` for the other side. Every wait on the child has a deadline, and every process the
+child made is killed when grading ends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import struct
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import protocol
+
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv", "venv", ".grade", ".pytest_cache")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a submission may use. Every limit has a verdict that names it."""
+
+    check_seconds: float = 10.0
+    submission_seconds: float = 120.0
+    memory_mb: int = 1024
+    output_kb: int = 1024
+    size_mb: int = 50
+
+
+class StudentError(Exception):
+    """Student code raised an exception while the grader exercised it."""
+
+    def __init__(self, action: str, info: dict[str, Any]) -> None:
+        super().__init__(f"{action} raised {info.get('type')}: {info.get('message')}")
+        self.action = action
+        self.info = info
+
+
+class LimitExceeded(Exception):
+    """The submission hit one of the limits (time, memory, output) or died."""
+
+
+class AppDidNotLoad(Exception):
+    """The student's app could not be loaded or built; ``info`` explains why."""
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        super().__init__(info["title"])
+        self.info = info
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def copy_submission(source: Path, target: Path, max_bytes: int) -> None:
+    """Copy the submission so the student's code runs on a throw-away copy, never the original."""
+    total = 0
+
+    def copy(src: str, dst: str) -> None:
+        nonlocal total
+        total += os.path.getsize(src)
+        if total > max_bytes:
+            raise LimitExceeded(f"the submission is larger than {max_bytes // 2**20} MB")
+        shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, ignore=IGNORED, copy_function=copy, symlinks=True)
+
+
+class Worker:
+    """One check's fresh app, in its own process."""
+
+    def __init__(self, sandbox: Sandbox, pid: int, sock: socket.socket) -> None:
+        self.sandbox = sandbox
+        self.pid = pid
+        self.sock = sock
+        self.deadline = min(time.monotonic() + sandbox.limits.check_seconds, sandbox.deadline)
+        self.closed = False
+
+    def _receive(self, action: str) -> dict[str, Any]:
+        try:
+            return protocol.receive(self.sock, timeout=max(0.0, self.deadline - time.monotonic()))
+        except protocol.ChannelTimeout:
+            self.close(kill=True)
+            limit = self.sandbox.limits
+            if time.monotonic() >= self.sandbox.deadline:
+                raise LimitExceeded(f"{action} was still running when the time for the whole submission "
+                                    f"({limit.submission_seconds:g} s) ran out") from None
+            raise LimitExceeded(f"{action} did not finish within {limit.check_seconds:g} s: "
+                                "is there an endless loop, or a call that waits forever?") from None
+        except protocol.MessageTooLarge:
+            self.close(kill=True)
+            raise LimitExceeded(f"{action} produced a reply larger than the grader accepts") from None
+        except protocol.ChannelClosed:
+            code = self.close()
+            raise LimitExceeded(f"{action} made your app's process exit ({_describe_exit(code, self.sandbox.limits)})") from None
+
+    def hello(self) -> None:
+        reply = self._receive("building the app")
+        if "load_error" in reply:
+            raise AppDidNotLoad(reply["load_error"])
+        if "raised" in reply:
+            raise StudentError("building the app", reply["raised"])
+
+    def call(self, action: str, op: str, **arguments: Any) -> Any:
+        """Run ``op`` in the worker; raise StudentError if student code raised."""
+        if self.closed:
+            raise LimitExceeded(f"{action} could not run: the app's process already ended")
+        protocol.send(self.sock, {"op": op, **arguments})
+        reply = self._receive(action)
+        if "raised" in reply:
+            raise StudentError(action, reply["raised"])
+        return reply.get("ok")
+
+    def output(self) -> str:
+        """What the student's code printed during this check (capped)."""
+        path = self.sandbox.output_dir / f"worker-{self.pid}.txt"
+        try:
+            with open(path, "rb") as file:
+                return file.read(4000).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def close(self, kill: bool = False) -> int | None:
+        """End the worker (killed at once with ``kill``, or if it lingers); return its exit code."""
+        if self.closed:
+            return None
+        self.closed = True
+        if kill:
+            _kill_group(self.pid)
+        else:
+            try:
+                protocol.send(self.sock, {"op": "end"})
+            except OSError:
+                pass
+        self.sock.close()
+        return self.sandbox.reap(self.pid)
+
+
+def _describe_exit(code: int | None, limits: Limits) -> str:
+    if code is None:
+        return "it stopped answering"
+    if code == -signal.SIGKILL:
+        return f"it was killed, most likely for using more than {limits.memory_mb} MB of memory"
+    if code < 0:
+        return f"it was killed by signal {signal.Signals(-code).name}"
+    return f"exit status {code}: does your code call sys.exit() or os._exit()?"
+
+
+class Sandbox:
+    """One submission, imported once in a child process, ready to fork a fresh app per check."""
+
+    def __init__(self, source: Path, app_spec: str, config: dict[str, Any], limits: Limits) -> None:
+        self.source = source
+        self.app_spec = app_spec
+        self.config = config
+        self.limits = limits
+        self._load_error: dict[str, Any] | None = None
+        self.ready = False
+        self.pid = 0
+        self.worker_pids: list[int] = []
+        self.deadline = time.monotonic() + limits.submission_seconds
+        self.workdir = Path(tempfile.mkdtemp(prefix="grade-"))
+        self.output_dir = self.workdir / "output"
+
+    def start(self) -> None:
+        """Fork the zygote, which imports the student's app while the grader gets its checks ready."""
+        root = self.workdir / "submission"
+        self.output_dir.mkdir()
+        try:
+            copy_submission(self.source, root, self.limits.size_mb * 2**20)
+        except LimitExceeded as error:
+            self._load_error = {"title": f"Not graded: {error}", "detail": "Remove large files from the folder."}
+            self.ready = True
+            return
+        job = {"root": str(root), "app": self.app_spec, "config": self.config,
+               "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
+               "output_bytes": self.limits.output_kb * 1024}
+        self.ctrl, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            try:
+                self.ctrl.close()
+                from .child import zygote_main
+
+                zygote_main(theirs, job)
+            finally:
+                os._exit(70)
+        theirs.close()
+        self.pid = pid
+
+    @property
+    def load_error(self) -> dict[str, Any] | None:
+        """Why the student's app did not load, or None; waits for the import to finish."""
+        if not self.ready:
+            self.ready = True
+            timeout = min(self.limits.check_seconds, self.deadline - time.monotonic())
+            try:
+                reply = protocol.receive(self.ctrl, timeout=timeout)
+            except protocol.ChannelTimeout:
+                self._load_error = {
+                    "title": f"Your app did not finish importing within {timeout:g} s",
+                    "detail": "Something at module level runs forever: a server started at import time "
+                              "(app.run() or serve()), an endless loop, or a call that waits for input.",
+                }
+            except (protocol.ChannelClosed, protocol.MessageTooLarge):
+                self._load_error = {"title": "Your app's process died while it was being imported",
+                                    "detail": _describe_exit(self._zygote_exit(), self.limits)}
+            else:
+                self._load_error = reply.get("load_error")
+        return self._load_error
+
+    def _zygote_exit(self) -> int | None:
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            return None
+        self.pid = 0
+        return os.waitstatus_to_exitcode(status)
+
+    def spawn(self) -> Worker:
+        """A worker with a fresh app, for one check."""
+        if self.load_error is not None:
+            raise AppDidNotLoad(self.load_error)
+        if time.monotonic() >= self.deadline:
+            raise LimitExceeded(f"not run: the time for the whole submission ({self.limits.submission_seconds:g} s) ran out")
+        try:
+            protocol.send(self.ctrl, {"op": "spawn"})
+            data, fds, _, _ = socket.recv_fds(self.ctrl, 4, 1)
+        except OSError as error:
+            raise LimitExceeded("the grader lost contact with your app's process") from error
+        if len(data) != 4 or len(fds) != 1:
+            raise LimitExceeded("the grader lost contact with your app's process")
+        (pid,) = struct.unpack("!i", data)
+        self.worker_pids.append(pid)
+        worker = Worker(self, pid, socket.socket(fileno=fds[0]))
+        try:
+            worker.hello()
+        except BaseException:
+            worker.close()
+            raise
+        return worker
+
+    def reap(self, pid: int) -> int | None:
+        """Wait (briefly) for the zygote to report that worker ``pid`` ended; kill it if it lingers."""
+        for attempt in range(2):
+            try:
+                reply = protocol.receive(self.ctrl, timeout=1.0 if attempt == 0 else 5.0)
+            except protocol.ChannelTimeout:
+                _kill_group(pid)
+                continue
+            except (protocol.ChannelClosed, protocol.MessageTooLarge):
+                return None
+            return reply.get("code")
+        return None
+
+    def close(self) -> None:
+        """Kill the zygote and everything it started, and delete the throw-away copy."""
+        for pid in self.worker_pids:
+            _kill_group(pid)
+        if self.pid:
+            _kill_group(self.pid)
+            self._zygote_exit()
+        if hasattr(self, "ctrl"):
+            self.ctrl.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,117 @@
+"""How a report looks in a terminal: one line per check, then for each failure what was sent,
+what came back, what was expected and a hint; last, the score and what to do next."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from .course import Course, Lesson
+from .report import CheckResult, Report, failure_lines
+
+PASS = Text("✓", style="bold green")
+FAIL = Text("✗", style="bold red")
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _details(check: CheckResult) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", justify="right")
+    grid.add_column(overflow="fold")
+    assert check.failure is not None
+    load_error = check.failure.get("load_error")
+    rows = failure_lines(check.failure) if load_error is None else []
+    for label, text in rows:
+        grid.add_row(label, Text(text, style="yellow" if label == "expected" else ""))
+    if check.hints:
+        grid.add_row("hint", Text(check.hints[0], style="cyan"))
+    if check.output.strip():
+        grid.add_row("printed", Text(check.output.strip()[:500], style="dim"))
+    return grid
+
+
+def _check_rows(checks: list[CheckResult], details: bool) -> Group:
+    parts = []
+    for check in checks:
+        line = Table.grid(expand=True, padding=(0, 1))
+        line.add_column(width=1)
+        line.add_column(ratio=1, overflow="fold")
+        line.add_column(justify="right")
+        points = f"{_points(check.score)}/{_points(check.max_score)}" if not check.regression else ""
+        line.add_row(PASS if check.passed else FAIL, check.title, Text(points, style="dim"))
+        parts.append(line)
+        if details and not check.passed:
+            parts.append(Padding(_details(check), (0, 0, 1, 4)))
+    return Group(*parts)
+
+
+def _load_error(info: dict) -> Group:
+    lines = [Text.assemble(FAIL, " ", Text("Your app did not load: ", style="bold red"), Text(info["title"], style="bold"))]
+    where = info.get("where")
+    if where:
+        lines.append(Padding(Text(f"{where['file']}, line {where['line']}:", style="dim"), (0, 0, 0, 4)))
+        if where.get("code"):
+            code = Text(f"    {where['code']}", style="yellow")
+            lines.append(Padding(code, (0, 0, 0, 4)))
+            if where.get("offset"):
+                lines.append(Padding(Text(" " * (3 + where["offset"]) + "^", style="red"), (0, 0, 0, 4)))
+    if info.get("detail"):
+        lines.append(Padding(Text(info["detail"]), (0, 0, 0, 4)))
+    return Group(*lines)
+
+
+def render(console: Console, course: Course, lesson: Lesson, report: Report) -> None:
+    console.print(Text(f"Lesson {lesson.number} · {lesson.title}", style="bold"))
+    console.print()
+    if report.load_error:
+        console.print(_load_error(report.load_error))
+        console.print()
+    own = [check for check in report.checks if not check.regression]
+    earlier = [check for check in report.checks if check.regression]
+    console.print(_check_rows(own, details=report.load_error is None))
+    if earlier and report.load_error is None:
+        broken = [check for check in earlier if not check.passed]
+        console.print()
+        if broken:
+            console.print(Text(f"Earlier lessons: {len(broken)} of {len(earlier)} checks no longer pass", style="bold red"))
+            console.print(_check_rows(broken, details=True))
+        else:
+            console.print(Text.assemble(PASS, f" All {len(earlier)} checks from earlier lessons still pass"))
+    console.print()
+    passed = sum(check.passed for check in own)
+    console.print(Text.assemble(
+        ("Score ", "bold"), (f"{_points(report.score)}/{_points(report.max_score)}", "bold"),
+        f" · {passed} of {len(own)} checks pass", (f"  ({report.seconds:.2f} s)", "dim")))
+    if report.hidden_not_run:
+        console.print(f"{report.hidden_not_run} hidden check(s) run when your instructor grades.", style="dim")
+    console.print(_next_step(course, lesson, report))
+
+
+def _next_step(course: Course, lesson: Lesson, report: Report) -> Text:
+    again = f"`grade {lesson.id}`"
+    if report.load_error:
+        return Text(f"Next: fix the error above, save, and run {again} again.", style="bold")
+    failing = report.first_failure()
+    if failing is not None:
+        where = "an earlier lesson's check" if failing.regression else "the first failing check"
+        return Text(f"Next: fix {where}, “{failing.title}”, save, and run {again} again.", style="bold")
+    later = [other for other in course.lessons if other.number == lesson.number + 1]
+    if later:
+        return Text(f"Lesson {lesson.number} passes! Next: read lessons/{later[0].id}/lesson.md, then work in "
+                    f"exercises/{later[0].id}/ and run `grade {later[0].id}`.", style="bold green")
+    return Text("Every lesson passes: you have built Shelf. Well done!", style="bold green")
+
+
+def render_lessons(console: Console, course: Course) -> None:
+    table = Table(title=course.title, title_justify="left", box=None, padding=(0, 2))
+    table.add_column("lesson", style="bold")
+    table.add_column("title")
+    for lesson in course.lessons:
+        table.add_row(lesson.id, lesson.title)
+    console.print(table)
+    console.print("Run `grade lesson1` to check your work on lesson 1.", style="dim")
