@@ -29,10 +29,13 @@ MAX_BODY = 8 * 1024 * 1024
 
 
 def _redirect_output(path: str) -> None:
+    """Send everything the student's code prints to ``path``, whatever ``sys.stdout`` was before."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
 
 
 def _apply_limits(job: dict[str, Any]) -> None:
@@ -53,6 +56,16 @@ def _warm_up() -> None:
         url_for("index")
 
 
+def _compile_templates(app: Flask) -> None:
+    """Compile the app's templates once here, instead of once per check in every worker."""
+    env = app.jinja_env
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001 - a broken template is reported by the check that renders it
+            pass
+
+
 def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
     """Import the student's app, report how that went, then fork a worker on every request."""
     os.setpgid(0, 0)
@@ -67,24 +80,57 @@ def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
     except LoadError as error:
         protocol.send(ctrl, {"load_error": error.info})
         os._exit(0)
+    if not target.is_factory:
+        _compile_templates(target.value)
     protocol.send(ctrl, {"ready": True})
     gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
+    _serve_workers(ctrl, target, job)
+
+
+def _fork_worker(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) -> tuple[int, socket.socket]:
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        ctrl.close()
+        ours.close()
+        _worker_main(theirs, target, job)
+    theirs.close()
+    return pid, ours
+
+
+def _serve_workers(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) -> NoReturn:
+    """Keep one worker forked ahead, its app built, so a check never waits for a fork.
+
+    Requests: ``spawn`` hands the waiting worker's socket to the grader (and forks the next);
+    ``status`` reports how a worker ended. Finished workers are reaped as we go.
+    """
+    ended: dict[int, int] = {}
+    pid, sock = _fork_worker(ctrl, target, job)
     while True:
         try:
-            protocol.receive(ctrl)
+            request = protocol.receive(ctrl)
         except protocol.ChannelClosed:
             os._exit(0)
-        ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:
-            ctrl.close()
-            ours.close()
-            _worker_main(theirs, target, job)
-        theirs.close()
-        socket.send_fds(ctrl, [struct.pack("!i", pid)], [ours.fileno()])
-        ours.close()
-        _, status = os.waitpid(pid, 0)
-        protocol.send(ctrl, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+        if request["op"] == "spawn":
+            socket.send_fds(ctrl, [struct.pack("!i", pid)], [sock.fileno()])
+            sock.close()
+            pid, sock = _fork_worker(ctrl, target, job)
+        elif request["op"] == "status":
+            wanted = request["pid"]
+            if wanted not in ended:
+                try:
+                    ended[wanted] = os.waitstatus_to_exitcode(os.waitpid(wanted, 0)[1])
+                except ChildProcessError:
+                    ended[wanted] = -1
+            protocol.send(ctrl, {"code": ended[wanted]})
+        while True:
+            try:
+                done, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if done == 0:
+                break
+            ended[done] = os.waitstatus_to_exitcode(status)
 
 
 class Worker:

@@ -6,6 +6,7 @@ submission, never as absolute paths on the grading machine.
 
 from __future__ import annotations
 
+import errno
 import linecache
 import os
 import traceback
@@ -35,6 +36,12 @@ def student_frames(error: BaseException, root: str) -> list[dict[str, Any]]:
 def describe(error: BaseException, root: str) -> dict[str, Any]:
     """``{"type", "message", "frames"}`` for any exception raised by student code."""
     message = str(error)
+    if isinstance(error, OSError) and error.errno == errno.EFBIG:
+        message = "your code printed (or wrote to a file) more than the grader's output limit allows"
+    elif isinstance(error, MemoryError):
+        message = "your code used more memory than the grader's limit allows"
+    elif isinstance(error, SystemExit):
+        message = f"sys.exit({error.code!r}) was called: a view must return a response, not end the program"
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + "…"
     return {"type": type(error).__name__, "message": message, "frames": student_frames(error, root)[-5:]}

@@ -114,6 +114,7 @@ class Report:
                     "max_score": check.max_score,
                     "status": "passed" if check.passed else "failed",
                     "output": failure_text(check),
+                    "execution_time": round(check.seconds, 4),
                     "visibility": "hidden" if check.hidden else "visible",
                     "check": check.id,
                     "lesson": check.lesson,

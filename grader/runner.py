@@ -11,6 +11,10 @@ from .report import Report
 from .sandbox import Limits, Sandbox
 
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
+# Built-in pytest plugins checks never use: leaving them out saves most of a session's start-up.
+UNUSED_PLUGINS = ("terminal", "cacheprovider", "warnings", "stepwise", "doctest", "junitxml", "pastebin",
+                  "unittest", "logging", "faulthandler", "legacypath", "recwarn", "setuponly", "setupplan",
+                  "debugging", "nose", "python_path", "monkeypatch")
 
 
 def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: bool = False,
@@ -27,7 +31,7 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
         pytest.main(
             [*(str(earlier.checks) for earlier in course.up_to(lesson)),
              "-c", str(PYTEST_INI), "--rootdir", str(course.root / "lessons"), "--import-mode=importlib",
-             "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise"],
+             "--capture=sys", *(f"-pno:{name}" for name in UNUSED_PLUGINS)],
             plugins=[plugin],
         )
     return Report(lesson=lesson.id, title=lesson.title, checks=list(plugin.results.values()),

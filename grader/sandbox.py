@@ -100,7 +100,8 @@ class Worker:
             self.close(kill=True)
             raise LimitExceeded(f"{action} produced a reply larger than the grader accepts") from None
         except protocol.ChannelClosed:
-            code = self.close()
+            self.close(kill=True)
+            code = self.sandbox.exit_code(self.pid)
             raise LimitExceeded(f"{action} made your app's process exit ({_describe_exit(code, self.sandbox.limits)})") from None
 
     def hello(self) -> None:
@@ -129,10 +130,10 @@ class Worker:
         except OSError:
             return ""
 
-    def close(self, kill: bool = False) -> int | None:
-        """End the worker (killed at once with ``kill``, or if it lingers); return its exit code."""
+    def close(self, kill: bool = False) -> None:
+        """End the worker: ask it to stop, or with ``kill`` kill it and everything it started."""
         if self.closed:
-            return None
+            return
         self.closed = True
         if kill:
             _kill_group(self.pid)
@@ -142,7 +143,6 @@ class Worker:
             except OSError:
                 pass
         self.sock.close()
-        return self.sandbox.reap(self.pid)
 
 
 def _describe_exit(code: int | None, limits: Limits) -> str:
@@ -249,18 +249,13 @@ class Sandbox:
             raise
         return worker
 
-    def reap(self, pid: int) -> int | None:
-        """Wait (briefly) for the zygote to report that worker ``pid`` ended; kill it if it lingers."""
-        for attempt in range(2):
-            try:
-                reply = protocol.receive(self.ctrl, timeout=1.0 if attempt == 0 else 5.0)
-            except protocol.ChannelTimeout:
-                _kill_group(pid)
-                continue
-            except (protocol.ChannelClosed, protocol.MessageTooLarge):
-                return None
-            return reply.get("code")
-        return None
+    def exit_code(self, pid: int) -> int | None:
+        """How worker ``pid`` ended (asked of the zygote, which is its parent); None if unknown."""
+        try:
+            protocol.send(self.ctrl, {"op": "status", "pid": pid})
+            return protocol.receive(self.ctrl, timeout=5.0).get("code")
+        except (OSError, protocol.ChannelClosed, protocol.ChannelTimeout, protocol.MessageTooLarge):
+            return None
 
     def close(self) -> None:
         """Kill the zygote and everything it started, and delete the throw-away copy."""

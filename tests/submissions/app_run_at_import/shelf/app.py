@@ -1,0 +1,11 @@
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def index():
+    return "Welcome to Shelf"
+
+
+app.run(debug=True)

@@ -1,0 +1,7 @@
+import time
+
+from flask import Flask
+
+app = Flask(__name__)
+while True:
+    time.sleep(0.1)

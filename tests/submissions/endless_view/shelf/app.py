@@ -1,0 +1,9 @@
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def index():
+    while True:
+        pass

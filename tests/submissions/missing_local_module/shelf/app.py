@@ -1,0 +1,5 @@
+from flask import Flask
+
+from shelf import storage
+
+app = Flask(__name__)

@@ -1,0 +1,4 @@
+from flask import Flask
+import flask_shiny_widgets
+
+app = Flask(__name__)

@@ -1,0 +1,82 @@
+"""The ``grade`` command, run as a student runs it: in a subprocess, reading exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from grader.course import COURSE_ROOT
+
+
+def grade(*args: str, cwd=COURSE_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def test_solution_passes_with_exit_code_0():
+    result = grade("lesson1", "--solution")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✓" in result.stdout and "✗" not in result.stdout
+    assert "Score 14/14" in result.stdout
+
+
+def test_starter_fails_with_exit_code_1_and_explains():
+    result = grade("lesson1")
+    assert result.returncode == 1
+    out = result.stdout
+    assert "✗ GET / greets the reader" in out
+    for label in ("sent", "got", "expected", "hint"):
+        assert label in out
+    assert "Next: fix" in out
+    assert "Traceback" not in out + result.stderr
+
+
+@pytest.mark.parametrize("name", ["lesson1", "lesson01", "1", "Lesson1"])
+def test_lesson_names(name):
+    result = grade(name, "--solution", "--json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["lesson"] == "lesson1"
+
+
+def test_json_is_one_object_shaped_like_gradescope():
+    result = grade("lesson1", "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)  # nothing else on stdout, or this fails
+    assert {"score", "max_score", "tests"} <= set(data)
+    assert data["score"] < data["max_score"]
+    for test in data["tests"]:
+        assert {"name", "score", "max_score", "status", "output"} <= set(test)
+        assert test["status"] in ("passed", "failed")
+        if test["status"] == "failed":
+            assert "expected" in test["output"]
+
+
+@pytest.mark.parametrize("args", [["lesson99"], ["lessonX"], ["lesson1", "--path", "does/not/exist"],
+                                  ["lesson1", "--bogus"], ["lesson1", "--solution", "--path", "."]])
+def test_bad_usage_is_one_line_and_exit_2(args):
+    result = grade(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("grade: error:"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["list"], ["--list"], []])
+def test_list_shows_every_lesson(args, course):
+    result = grade(*args)
+    assert result.returncode == 0
+    for lesson in course.lessons:
+        assert lesson.id in result.stdout and lesson.title in result.stdout
+
+
+def test_path_grades_another_folder(tmp_path, course):
+    import shutil
+
+    shutil.copytree(course.find("1").solution, tmp_path / "mine")
+    result = grade("lesson1", "--path", str(tmp_path / "mine"), "--json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["score"] == 14
