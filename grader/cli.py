@@ -1,7 +1,8 @@
 """The ``grade`` command.
 
 ``grade lesson3`` grades ``exercises/lesson3``; a first word that is not a sub-command names a
-lesson. Exit codes: 0 every check passed, 1 some check failed, 2 bad usage (one line on stderr).
+lesson. Exit codes: 0 every check passed, 1 some check failed, 2 bad usage, 3 the course itself is
+broken (the last two with one line on stderr).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 
 import click
 
-from .course import Course, UnknownLesson
+from .course import Course, Lesson, UnknownLesson
 
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_COURSE_BROKEN = 0, 1, 2, 3
 
 
 class LessonGroup(click.Group):
@@ -48,6 +49,31 @@ def list_lessons() -> int:
     return EXIT_PASSED
 
 
+@cli.command("read")
+@click.argument("lesson_name", metavar="LESSON")
+@click.option("--html", "as_html", is_flag=True, help="Print the lesson as an HTML page instead.")
+def read_lesson(lesson_name: str, as_html: bool) -> int:
+    """Show the text of LESSON, with highlighted code."""
+    lesson = _find(Course.load(), lesson_name)
+    if as_html:
+        from .rendering import lesson_page
+
+        click.echo(lesson_page(lesson))
+    else:
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(lesson.text.read_text(encoding="utf-8"), code_theme="friendly"))
+    return EXIT_PASSED
+
+
+def _find(course: Course, name: str) -> Lesson:
+    try:
+        return course.find(name)
+    except UnknownLesson as error:
+        raise click.UsageError(str(error)) from None
+
+
 @cli.command("check")
 @click.argument("lesson_name", metavar="LESSON")
 @click.option("--path", type=click.Path(file_okay=False, path_type=Path),
@@ -57,19 +83,20 @@ def list_lessons() -> int:
 def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: bool) -> int:
     """Grade LESSON (lesson3, lesson03 or 3)."""
     course = Course.load()
-    try:
-        lesson = course.find(lesson_name)
-    except UnknownLesson as error:
-        raise click.UsageError(str(error)) from None
+    lesson = _find(course, lesson_name)
     if path is not None and solution:
         raise click.UsageError("use --path or --solution, not both")
     folder = path if path is not None else lesson.solution if solution else lesson.exercise
     if not folder.is_dir():
         raise click.UsageError(f"no folder at {folder}")
 
-    from .runner import grade
+    from .runner import CourseError, grade
 
-    report = grade(course, lesson, folder)
+    try:
+        report = grade(course, lesson, folder)
+    except CourseError as error:
+        click.echo(f"grade: error: {error}", err=True)
+        return EXIT_COURSE_BROKEN
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:

@@ -55,6 +55,7 @@ class GraderPlugin:
         self.sandbox = sandbox
         self.include_hidden = include_hidden
         self.results: dict[str, CheckResult] = {}
+        self.collection_errors: list[str] = []
         self.hidden_not_run = 0
         self.lessons_by_folder = {lesson.folder: lesson for lesson in course.up_to(lesson)}
 
@@ -83,6 +84,10 @@ class GraderPlugin:
     # hooks ---------------------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "check(points, hints, hidden): a graded check")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext.strip().splitlines()[-1]}")
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         retired = self.course.retired_by(self.lesson)

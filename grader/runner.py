@@ -10,6 +10,10 @@ from .course import Course, Lesson
 from .report import Report
 from .sandbox import Limits, Sandbox
 
+class CourseError(Exception):
+    """The course itself is broken (e.g. a checks.py that does not import): not the student's fault."""
+
+
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
 # Built-in pytest plugins checks never use: leaving them out saves most of a session's start-up.
 UNUSED_PLUGINS = ("terminal", "cacheprovider", "warnings", "stepwise", "doctest", "junitxml", "pastebin",
@@ -34,6 +38,8 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
              "--capture=sys", *(f"-pno:{name}" for name in UNUSED_PLUGINS)],
             plugins=[plugin],
         )
+    if plugin.collection_errors:
+        raise CourseError(f"the checks of {lesson.id} could not be loaded: {'; '.join(plugin.collection_errors)}")
     return Report(lesson=lesson.id, title=lesson.title, checks=list(plugin.results.values()),
                   load_error=sandbox.load_error, hidden_not_run=plugin.hidden_not_run,
                   seconds=time.perf_counter() - started)
