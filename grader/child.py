@@ -28,6 +28,30 @@ from .loading import AppTarget, LoadError, load
 MAX_BODY = 8 * 1024 * 1024
 
 
+def _guarded() -> list[tuple[str, Any]]:
+    """The tools the grader's side of this process relies on, by name, as they are now."""
+    from flask.testing import FlaskClient
+    from werkzeug import test as werkzeug_test
+    from werkzeug.wrappers import Response
+
+    places = [(FlaskClient, "open"), (werkzeug_test.Client, "open"), (werkzeug_test, "run_wsgi_app"),
+              (werkzeug_test.EnvironBuilder, "get_environ"), (Response, "iter_encoded"),
+              (protocol, "send"), (protocol, "receive"), (protocol, "encode"), (protocol.json, "dumps"),
+              (socket.socket, "sendall"), (Worker, "op_request"), (os, "_exit")]
+    return [(f"{getattr(owner, '__name__', owner)}.{name}", getattr(owner, name)) for owner, name in places]
+
+
+class Tampering(Exception):
+    """Student code replaced one of the grader's tools inside the sandbox."""
+
+
+def _check_untouched(snapshot: list[tuple[str, Any]]) -> None:
+    for (name, before), (_, now) in zip(snapshot, _guarded()):
+        if now is not before:
+            raise Tampering(f"your code replaced {name}, which the grader uses to test your app; "
+                            "that is not allowed, and no check can pass while it is so")
+
+
 def _redirect_output(path: str) -> None:
     """Send everything the student's code prints to ``path``, whatever ``sys.stdout`` was before."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -36,6 +60,17 @@ def _redirect_output(path: str) -> None:
     os.close(fd)
     sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+
+
+def _drop_privileges(job: dict[str, Any]) -> None:
+    """As root, become an unprivileged user: the submission can then touch only its own copy."""
+    if job["user"] is None:
+        return
+    uid, gid = job["user"]
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
 
 
 def _apply_limits(job: dict[str, Any]) -> None:
@@ -73,18 +108,24 @@ def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
     os.chdir(root)
     sys.path.insert(0, root)
     _redirect_output(os.path.join(job["output_dir"], "import.txt"))
-    _apply_limits(job)
     _warm_up()
+    _drop_privileges(job)
+    _apply_limits(job)
+    snapshot = _guarded()
     try:
         target = load(job["app"], root)
+        _check_untouched(snapshot)
     except LoadError as error:
         protocol.send(ctrl, {"load_error": error.info})
+        os._exit(0)
+    except Tampering as error:
+        protocol.send(ctrl, {"load_error": {"title": "Your code changes the grader's tools", "detail": str(error)}})
         os._exit(0)
     if not target.is_factory:
         _compile_templates(target.value)
     protocol.send(ctrl, {"ready": True})
     gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
-    _serve_workers(ctrl, target, job)
+    _serve_workers(ctrl, target, dict(job, snapshot=snapshot))
 
 
 def _fork_worker(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) -> tuple[int, socket.socket]:
@@ -254,6 +295,7 @@ def _worker_main(sock: socket.socket, target: AppTarget, job: dict[str, Any]) ->
             os._exit(0)
         try:
             reply = {"ok": getattr(worker, f"op_{op}")(**message)}
+            _check_untouched(job["snapshot"])
         except BaseException as error:  # noqa: BLE001 - student code may raise anything
             reply = {"raised": describe(error, root)}
         try:

@@ -6,11 +6,15 @@ child made is killed when grading ends.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import pwd
 import shutil
 import signal
 import socket
+import stat
 import struct
+import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
@@ -52,6 +56,77 @@ class AppDidNotLoad(Exception):
     def __init__(self, info: dict[str, Any]) -> None:
         super().__init__(info["title"])
         self.info = info
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper() -> None:
+    """Make processes a submission leaves behind (even after setsid) our children, so we can kill them."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: process groups still catch all but setsid escapees
+        pass
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    try:
+        return [int(pid) for pid in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
+    except OSError:
+        children = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
+                    children.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+        return children
+
+
+def kill_orphans(keep: set[int]) -> None:
+    """Kill and reap every child of ours not in ``keep``: whatever a submission left running."""
+    for _ in range(100):
+        orphans = [pid for pid in _children() if pid not in keep]
+        if not orphans:
+            return
+        for pid in orphans:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
+def _open_to_others(path: str) -> bool:
+    """Can any user reach ``path``? (every folder on the way searchable by others)"""
+    current = Path(path).resolve()
+    return all(os.stat(folder).st_mode & stat.S_IXOTH for folder in [current, *current.parents])
+
+
+def sandbox_user() -> tuple[int, int] | None:
+    """The unprivileged user a submission runs as when the grader runs as root (else None).
+
+    Only when that user can read Python itself: a Python installed in a private home folder
+    leaves the submission running as root, in its throw-away copy.
+    """
+    if os.geteuid() != 0:
+        return None
+    paths = sysconfig.get_paths()
+    if not all(_open_to_others(paths[key]) for key in ("stdlib", "purelib")):
+        return None
+    try:
+        entry = pwd.getpwnam("nobody")
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return 65534, 65534
+
+
+def _chown_tree(root: Path, uid: int, gid: int) -> None:
+    for folder, dirs, files in os.walk(root):
+        os.chown(folder, uid, gid)
+        for name in files + dirs:
+            os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)
 
 
 def _kill_group(pid: int) -> None:
@@ -158,6 +233,8 @@ def _describe_exit(code: int | None, limits: Limits) -> str:
 class Sandbox:
     """One submission, imported once in a child process, ready to fork a fresh app per check."""
 
+    live: set[int] = set()  # zygotes of every sandbox still open in this process
+
     def __init__(self, source: Path, app_spec: str, config: dict[str, Any], limits: Limits) -> None:
         self.source = source
         self.app_spec = app_spec
@@ -181,9 +258,13 @@ class Sandbox:
             self._load_error = {"title": f"Not graded: {error}", "detail": "Remove large files from the folder."}
             self.ready = True
             return
-        job = {"root": str(root), "app": self.app_spec, "config": self.config,
+        user = sandbox_user()
+        if user is not None:
+            _chown_tree(self.workdir, *user)
+        job = {"root": str(root), "app": self.app_spec, "config": self.config, "user": user,
                "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
                "output_bytes": self.limits.output_kb * 1024}
+        _become_subreaper()
         self.ctrl, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
@@ -196,6 +277,7 @@ class Sandbox:
                 os._exit(70)
         theirs.close()
         self.pid = pid
+        Sandbox.live.add(pid)
 
     @property
     def load_error(self) -> dict[str, Any] | None:
@@ -263,7 +345,9 @@ class Sandbox:
             _kill_group(pid)
         if self.pid:
             _kill_group(self.pid)
+            Sandbox.live.discard(self.pid)
             self._zygote_exit()
+        kill_orphans(keep=Sandbox.live)
         if hasattr(self, "ctrl"):
             self.ctrl.close()
         shutil.rmtree(self.workdir, ignore_errors=True)

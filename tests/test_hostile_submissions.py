@@ -1,0 +1,120 @@
+"""Submissions that attack the grader get a clear verdict, no more points than an empty app, in
+bounded time, and leave no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.course import Course
+from grader.runner import grade
+from grader.sandbox import Limits
+
+COURSE = Course.load()
+LESSON1 = COURSE.find("lesson1")
+HOSTILE = Path(__file__).parent / "hostile"
+LIMITS = Limits(check_seconds=2, submission_seconds=30, memory_mb=512)
+
+
+def running_sleepers() -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"987654" in (entry / "cmdline").read_bytes():
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def empty_app_score(tmp_path_factory) -> float:
+    folder = tmp_path_factory.mktemp("empty") / "shelf"
+    folder.mkdir()
+    (folder / "__init__.py").touch()
+    (folder / "app.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
+    return grade(COURSE, LESSON1, folder.parent, limits=LIMITS).score
+
+
+def grade_hostile(name: str, tmp_path: Path):
+    submission = tmp_path / name
+    shutil.copytree(HOSTILE / name, submission)
+    started = time.monotonic()
+    report = grade(COURSE, LESSON1, submission, limits=LIMITS)
+    assert time.monotonic() - started < 60
+    assert not running_sleepers()
+    return report
+
+
+@pytest.mark.parametrize(("name", "verdict"), [
+    ("exits_zero_early", "died while it was being imported"),
+    ("patches_test_client", "changes the grader's tools"),
+])
+def test_attacks_at_import_get_a_load_verdict(name, verdict, tmp_path, empty_app_score):
+    report = grade_hostile(name, tmp_path)
+    assert verdict in json.dumps(report.load_error)
+    assert report.score <= empty_app_score
+    assert not report.passed
+
+
+def test_printing_a_fake_result_changes_nothing(tmp_path, empty_app_score):
+    shutil.copytree(HOSTILE / "prints_fake_results", tmp_path / "s")
+    result = subprocess.run([sys.executable, "-m", "grader", "lesson1", "--path", str(tmp_path / "s"), "--json"],
+                            capture_output=True, text=True, timeout=60)
+    data = json.loads(result.stdout)  # still exactly one JSON object: the grader's
+    assert data["score"] <= empty_app_score
+    assert result.returncode == 1
+
+
+def test_patching_pytest_inside_the_submission_changes_nothing(tmp_path, empty_app_score):
+    report = grade_hostile("patches_pytest", tmp_path)
+    assert report.load_error is None
+    assert report.score <= empty_app_score
+    assert all(not check.passed for check in report.checks)
+
+
+def test_patching_the_response_at_request_time_is_caught(tmp_path, empty_app_score):
+    report = grade_hostile("patches_response_at_request", tmp_path)
+    index = next(check for check in report.checks if check.id == "lesson1::test_index")
+    assert index.failure["error"]["type"] == "Tampering"
+    assert report.score <= empty_app_score
+
+
+def test_memory_hog_is_stopped_with_a_verdict_naming_memory(tmp_path, empty_app_score):
+    report = grade_hostile("eats_memory", tmp_path)
+    index = next(check for check in report.checks if check.id == "lesson1::test_index")
+    assert "memory" in json.dumps(index.failure)
+    assert report.score <= empty_app_score
+
+
+def test_detached_processes_are_killed(tmp_path, empty_app_score):
+    report = grade_hostile("escapes_with_setsid", tmp_path)
+    assert report.score <= empty_app_score
+
+
+def test_a_view_ignoring_sigterm_is_still_stopped(tmp_path, empty_app_score):
+    report = grade_hostile("ignores_sigterm", tmp_path)
+    index = next(check for check in report.checks if check.id == "lesson1::test_index")
+    assert "did not finish within 2 s" in index.failure["limit"]
+    assert report.score <= empty_app_score
+
+
+def test_the_original_submission_is_never_modified(tmp_path):
+    shutil.copytree(HOSTILE / "rewrites_itself", tmp_path / "s")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "s" / "shelf").iterdir()}
+    grade(COURSE, LESSON1, tmp_path / "s", limits=LIMITS)
+    after = {p.name: p.read_bytes() for p in (tmp_path / "s" / "shelf").iterdir()}
+    assert after == before
+
+
+def test_no_process_is_left_behind():
+    me = os.getpid()
+    children = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+    assert children == []
