@@ -15,6 +15,8 @@ from typing import Any
 import click
 
 from .course import Course, Lesson, UnknownLesson
+from .sandbox import Limits
+from .submission import BadSubmission, opened
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_COURSE_BROKEN = 0, 1, 2, 3
 
@@ -76,24 +78,37 @@ def _find(course: Course, name: str) -> Lesson:
 
 @cli.command("check")
 @click.argument("lesson_name", metavar="LESSON")
-@click.option("--path", type=click.Path(file_okay=False, path_type=Path),
-              help="Grade the app in this folder instead of exercises/LESSON.")
+@click.option("--path", type=click.Path(path_type=Path),
+              help="Grade this folder or archive (.zip, .tar.gz) instead of exercises/LESSON.")
 @click.option("--solution", is_flag=True, help="Grade the reference solution.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (Gradescope's results.json shape).")
-def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: bool) -> int:
+@click.option("--instructor", is_flag=True, help="Include the hidden checks.")
+@click.option("--check-timeout", type=click.FloatRange(min=0.1), default=Limits.check_seconds, show_default=True,
+              help="Seconds one check may take.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=Limits.submission_seconds, show_default=True,
+              help="Seconds the whole submission may take.")
+@click.option("--memory", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
+              help="Megabytes of memory the submission may use.")
+@click.option("--output-limit", type=click.IntRange(min=1), default=Limits.output_kb, show_default=True,
+              help="Kilobytes the submission may print (or write to one file).")
+def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: bool, instructor: bool,
+                 check_timeout: float, timeout: float, memory: int, output_limit: int) -> int:
     """Grade LESSON (lesson3, lesson03 or 3)."""
     course = Course.load()
     lesson = _find(course, lesson_name)
     if path is not None and solution:
         raise click.UsageError("use --path or --solution, not both")
-    folder = path if path is not None else lesson.solution if solution else lesson.exercise
-    if not folder.is_dir():
-        raise click.UsageError(f"no folder at {folder}")
+    target = path if path is not None else lesson.solution if solution else lesson.exercise
+    limits = Limits(check_seconds=check_timeout, submission_seconds=timeout, memory_mb=memory,
+                    output_kb=output_limit)
 
     from .runner import CourseError, grade
 
     try:
-        report = grade(course, lesson, folder)
+        with opened(target, lesson.package) as folder:
+            report = grade(course, lesson, folder, include_hidden=instructor, limits=limits)
+    except BadSubmission as error:
+        raise click.UsageError(str(error)) from None
     except CourseError as error:
         click.echo(f"grade: error: {error}", err=True)
         return EXIT_COURSE_BROKEN

@@ -30,6 +30,11 @@ class Lesson:
     config: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def package(self) -> str:
+        """The student's top-level package or module, e.g. "shelf" for "shelf.app:app"."""
+        return self.app.split(":")[0].split(".")[0]
+
+    @property
     def folder(self) -> Path:
         return self.root / "lessons" / self.id
 

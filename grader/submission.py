@@ -1,0 +1,93 @@
+"""Turn what an instructor or student hands the grader (a folder or an archive) into a folder.
+
+Archives are unpacked safely: no member may land outside the target folder (zip-slip), links are
+not followed out of it, and the total size is bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+MAX_UNPACKED = 200 * 2**20
+
+
+class BadSubmission(Exception):
+    """The path given cannot be graded; the message says why in one line."""
+
+
+def is_archive(path: Path) -> bool:
+    return path.name.lower().endswith(ARCHIVES)
+
+
+def _safe_name(name: str) -> PurePosixPath:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts:
+        raise BadSubmission(f"the archive has a member outside its folder ({name!r}): not unpacked")
+    return path
+
+
+def _unpack_zip(archive: Path, target: Path) -> None:
+    with zipfile.ZipFile(archive) as bundle:
+        members = bundle.infolist()
+        if sum(member.file_size for member in members) > MAX_UNPACKED:
+            raise BadSubmission("the archive unpacks to more than 200 MB")
+        for member in members:
+            name = _safe_name(member.filename)
+            if (member.external_attr >> 16) & 0o170000 == 0o120000:
+                continue  # a symbolic link: never created
+            destination = target.joinpath(*name.parts)
+            if member.is_dir():
+                destination.mkdir(parents=True, exist_ok=True)
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with bundle.open(member) as source, open(destination, "wb") as out:
+                shutil.copyfileobj(source, out)
+
+
+def _unpack_tar(archive: Path, target: Path) -> None:
+    with tarfile.open(archive) as bundle:
+        members = bundle.getmembers()
+        if sum(member.size for member in members) > MAX_UNPACKED:
+            raise BadSubmission("the archive unpacks to more than 200 MB")
+        for member in members:
+            _safe_name(member.name)
+        bundle.extractall(target, members=[m for m in members if m.isfile() or m.isdir()], filter="data")
+
+
+def _app_folder(root: Path, package: str) -> Path:
+    """The folder that holds the app's package: the archive's top, or its single sub-folder."""
+    if (root / package).exists() or (root / f"{package}.py").exists():
+        return root
+    entries = [entry for entry in root.iterdir() if not entry.name.startswith((".", "__MACOSX"))]
+    if len(entries) == 1 and entries[0].is_dir():
+        return entries[0]
+    return root
+
+
+@contextlib.contextmanager
+def opened(path: Path, package: str) -> Iterator[Path]:
+    """Yield a folder to grade for ``path`` (a folder, or an archive unpacked to a temporary one)."""
+    if path.is_dir():
+        yield path
+        return
+    if not path.exists():
+        raise BadSubmission(f"no such file or folder: {path}")
+    if not is_archive(path):
+        raise BadSubmission(f"cannot grade {path.name}: give a folder or a .zip/.tar.gz archive")
+    with tempfile.TemporaryDirectory(prefix="grade-unpack-") as temporary:
+        target = Path(temporary)
+        try:
+            if path.name.lower().endswith(".zip"):
+                _unpack_zip(path, target)
+            else:
+                _unpack_tar(path, target)
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:
+            raise BadSubmission(f"{path.name} is not a readable archive ({error})") from None
+        yield _app_folder(target, package)
