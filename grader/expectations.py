@@ -56,6 +56,15 @@ class expect:  # noqa: N801 - reads as a sentence: expect(response).status(200)
     def _body_text(self) -> str:
         return self.response.get_data(as_text=True)
 
+    def _shown_body(self, around: int | None) -> tuple[str, int | None]:
+        """The body as an excerpt should show it: an HTML page from its <body> on, unless the
+        place of interest (``around``) is before that."""
+        body = self._body_text()
+        start = body.find("<body")
+        if start <= 0 or (around is not None and around < start):
+            return body, around
+        return body[start:], None if around is None else around - start
+
     def summary(self, around: int | None = None) -> str:
         r = self.response
         parts = [r.status]
@@ -63,7 +72,7 @@ class expect:  # noqa: N801 - reads as a sentence: expect(response).status(200)
             parts.append(r.mimetype)
         if r.location:
             parts.append(f"Location: {r.location}")
-        body = self._body_text()
+        body, around = self._shown_body(around)
         standard = re.search(r"<title>(\d{3} [^<]+)</title>\s*<h1>", body)
         if standard:
             parts.append(f"Flask's standard “{standard.group(1)}” page")

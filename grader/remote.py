@@ -48,6 +48,10 @@ class Response(WerkzeugResponse):
     def is_streamed(self) -> bool:  # type: ignore[override]
         return self.streamed
 
+    @property
+    def text(self) -> str:
+        return self.get_data(as_text=True)
+
 
 @dataclass(frozen=True)
 class Cookie:
@@ -68,6 +72,8 @@ class CliResult:
 
 def _describe_request(method: str, path: str, options: dict[str, Any]) -> str:
     text = f"{method} {path}"
+    if options.get("base_url"):
+        text += f" (app mounted at {options['base_url']})"
     if options.get("query_string"):
         text += f" with query {options['query_string']!r}"
     if "json" in options:

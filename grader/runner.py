@@ -32,14 +32,17 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
 
         plugin = GraderPlugin(course, lesson, sandbox, include_hidden)
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        pytest.main(
+        status = pytest.main(
             [*(str(earlier.checks) for earlier in course.up_to(lesson)),
              "-c", str(PYTEST_INI), "--rootdir", str(course.root / "lessons"), "--import-mode=importlib",
              "--capture=sys", *(f"-pno:{name}" for name in UNUSED_PLUGINS)],
             plugins=[plugin],
         )
+        load_error = sandbox.load_error
+    if status in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        plugin.collection_errors.append(f"pytest could not run the checks (exit code {int(status)})")
     if plugin.collection_errors:
         raise CourseError(f"the checks of {lesson.id} could not be loaded: {'; '.join(plugin.collection_errors)}")
     return Report(lesson=lesson.id, title=lesson.title, checks=list(plugin.results.values()),
-                  load_error=sandbox.load_error, hidden_not_run=plugin.hidden_not_run,
+                  load_error=load_error, hidden_not_run=plugin.hidden_not_run,
                   seconds=time.perf_counter() - started)

@@ -1,0 +1,34 @@
+"""Lesson 3 probes: small functions the checks run inside the student's process.
+
+Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They only
+reach what a request cannot: the in-memory store, and a template's source. The expectations
+themselves stay in checks.py.
+"""
+
+
+def empty_store(app):
+    """Remove every item, so the list page has nothing to show."""
+    from shelf import store
+
+    store.reset([])
+    return len(store.all_items())
+
+
+def add_item(app, title, url, tags):
+    """Save a new item and return its id."""
+    from shelf import store
+
+    return store.add(title, url, tags)["id"]
+
+
+def extended_template(app, name):
+    """The name in ``{% extends "..." %}`` at the top of templates/<name>, or None if it extends nothing."""
+    from jinja2 import nodes
+
+    env = app.jinja_env
+    source, _, _ = env.loader.get_source(env, name)
+    for node in env.parse(source).find_all(nodes.Extends):
+        if isinstance(node.template, nodes.Const):
+            return node.template.value
+        return "(a name computed at run time)"
+    return None
