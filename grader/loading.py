@@ -49,7 +49,7 @@ class AppTarget:
         if not self.is_factory:
             self.value.config["TESTING"] = True
             return self.value
-        app = self.value(test_config)
+        app = self.value({"TESTING": True, **test_config})
         if not isinstance(app, Flask):
             raise LoadError({
                 "title": f"{self.spec}() returned {type(app).__name__}, not a Flask app",
