@@ -33,6 +33,29 @@ def student_frames(error: BaseException, root: str) -> list[dict[str, Any]]:
     return frames
 
 
+# Flask's most common complaints, in the words a beginner needs (matched on the message).
+PLAIN_WORDS = (
+    ("did not return a valid response",
+     "A view or error handler ended without returning a response (it returned None), or returned "
+     "something Flask cannot send, like an int or (status, body) in the wrong order. Check every branch "
+     "ends with `return`."),
+    ("TemplateNotFound", "Flask looks for templates in the templates/ folder next to the module that "
+                         "created the app. Check the folder and the file name."),
+    ("Could not build url for endpoint",
+     "url_for takes an endpoint name (the view function's name, or blueprint.function), not a URL."),
+    ("no secret key was set", "Set app.config[\"SECRET_KEY\"] (or app.secret_key) before using the session or flash."),
+    ("is undefined", "The template uses a variable you did not pass to render_template (or a misspelled one)."),
+    ("Working outside of application context",
+     "This code needs an app context: run it inside a request, or under `with app.app_context():`."),
+    ("Working outside of request context", "This code needs a request: it only works inside a view."),
+)
+
+
+def plain_words(error: BaseException) -> str | None:
+    text = f"{type(error).__name__}: {error}"
+    return next((advice for needle, advice in PLAIN_WORDS if needle in text), None)
+
+
 def describe(error: BaseException, root: str) -> dict[str, Any]:
     """``{"type", "message", "frames"}`` for any exception raised by student code."""
     message = str(error)
@@ -44,4 +67,5 @@ def describe(error: BaseException, root: str) -> dict[str, Any]:
         message = f"sys.exit({error.code!r}) was called: a view must return a response, not end the program"
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + "…"
-    return {"type": type(error).__name__, "message": message, "frames": student_frames(error, root)[-5:]}
+    return {"type": type(error).__name__, "message": message, "frames": student_frames(error, root)[-5:],
+            "advice": plain_words(error)}

@@ -51,6 +51,8 @@ def failure_lines(failure: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("raised", f"{error['type']}: {error['message']}"))
         for frame in error.get("frames", [])[-3:]:
             rows.append(("at", f"{frame['file']}, line {frame['line']}, in {frame['function']}: {frame['code']}"))
+        if error.get("advice"):
+            rows.append(("means", error["advice"]))
     if failure.get("expected"):
         rows.append(("expected", failure["expected"]))
     if failure.get("note"):
