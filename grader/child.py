@@ -17,11 +17,13 @@ import signal
 import socket
 import struct
 import sys
+import tempfile
 from typing import Any, Callable, NoReturn
 
 from flask import Flask, template_rendered, url_for
 
 from . import protocol
+from .confine import confine
 from .explain import describe
 from .loading import AppTarget, LoadError, load
 
@@ -60,6 +62,18 @@ def _redirect_output(path: str) -> None:
     os.close(fd)
     sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+
+
+def _confine(job: dict[str, Any]) -> None:
+    """Read-only file system but for the submission's copy; solutions and checks hidden."""
+    scratch = os.path.join(job["workdir"], "tmp")
+    os.makedirs(scratch, exist_ok=True)
+    os.environ["TMPDIR"] = scratch
+    tempfile.tempdir = scratch
+    try:
+        confine(job["workdir"], job["hidden"])
+    except OSError as error:
+        print(f"grader: file system not confined ({error})", file=sys.stderr)
 
 
 def _drop_privileges(job: dict[str, Any]) -> None:
@@ -109,6 +123,9 @@ def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
     sys.path.insert(0, root)
     _redirect_output(os.path.join(job["output_dir"], "import.txt"))
     _warm_up()
+    for probes in job["probes"]:
+        _load_probes(probes)
+    _confine(job)
     _drop_privileges(job)
     _apply_limits(job)
     snapshot = _guarded()
@@ -183,7 +200,6 @@ class Worker:
         self.clients = [app.test_client()]
         self.templates: list[str] = []
         template_rendered.connect(self._record_template, app)
-        self.probes: dict[str, Any] = {}
 
     def _record_template(self, sender: Flask, template: Any, context: Any, **extra: Any) -> None:
         self.templates.append(template.name)
@@ -256,14 +272,22 @@ class Worker:
         return self.app.jinja_env.filters[name](*args)
 
     def op_probe(self, file: str, name: str, args: list[Any]) -> Any:
-        if file not in self.probes:
-            spec = importlib.util.spec_from_file_location(f"grader_probes_{len(self.probes)}", file)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            self.probes[file] = module
-        probe: Callable[..., Any] = getattr(self.probes[file], name)
+        probe: Callable[..., Any] = getattr(_load_probes(file), name)
         return probe(self.app, *args)
+
+
+PROBES: dict[str, Any] = {}
+
+
+def _load_probes(file: str) -> Any:
+    """A lesson's probes module, loaded once (in the zygote, before the course is hidden)."""
+    if file not in PROBES:
+        spec = importlib.util.spec_from_file_location(f"grader_probes_{len(PROBES)}", file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        PROBES[file] = module
+    return PROBES[file]
 
 
 def _upload(value: Any) -> Any:

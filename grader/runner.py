@@ -25,7 +25,10 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
           limits: Limits = Limits()) -> Report:
     """Run ``lesson``'s checks (and the earlier lessons' that still apply) on ``submission``."""
     started = time.perf_counter()
-    with Sandbox(submission, lesson.app, lesson.config, limits) as sandbox:
+    earlier = course.up_to(lesson)
+    probes = [each.probes for each in earlier if each.probes is not None]
+    hidden = [course.root / "lessons", course.root / "solutions"]
+    with Sandbox(submission, lesson.app, lesson.config, limits, probes, hidden) as sandbox:
         import pytest  # after the sandbox has forked: the student's code loads while pytest does
 
         from .plugin import GraderPlugin
@@ -33,7 +36,7 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
         plugin = GraderPlugin(course, lesson, sandbox, include_hidden)
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         status = pytest.main(
-            [*(str(earlier.checks) for earlier in course.up_to(lesson)),
+            [*(str(each.checks) for each in earlier),
              "-c", str(PYTEST_INI), "--rootdir", str(course.root / "lessons"), "--import-mode=importlib",
              "--capture=sys", *(f"-pno:{name}" for name in UNUSED_PLUGINS)],
             plugins=[plugin],

@@ -6,7 +6,6 @@ child made is killed when grading ends.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pwd
 import shutil
@@ -14,7 +13,6 @@ import signal
 import socket
 import stat
 import struct
-import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
@@ -63,6 +61,8 @@ PR_SET_CHILD_SUBREAPER = 36
 
 def _become_subreaper() -> None:
     """Make processes a submission leaves behind (even after setsid) our children, so we can kill them."""
+    import ctypes  # imported here: only a run that starts a sandbox needs it
+
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):  # not Linux: process groups still catch all but setsid escapees
@@ -112,6 +112,8 @@ def sandbox_user() -> tuple[int, int] | None:
     """
     if os.geteuid() != 0:
         return None
+    import sysconfig
+
     paths = sysconfig.get_paths()
     if not all(_open_to_others(paths[key]) for key in ("stdlib", "purelib")):
         return None
@@ -235,8 +237,11 @@ class Sandbox:
 
     live: set[int] = set()  # zygotes of every sandbox still open in this process
 
-    def __init__(self, source: Path, app_spec: str, config: dict[str, Any], limits: Limits) -> None:
+    def __init__(self, source: Path, app_spec: str, config: dict[str, Any], limits: Limits,
+                 probes: list[Path] = (), hidden: list[Path] = ()) -> None:
         self.source = source
+        self.probes = [str(path) for path in probes]
+        self.hidden = [str(path) for path in hidden]
         self.app_spec = app_spec
         self.config = config
         self.limits = limits
@@ -262,6 +267,7 @@ class Sandbox:
         if user is not None:
             _chown_tree(self.workdir, *user)
         job = {"root": str(root), "app": self.app_spec, "config": self.config, "user": user,
+               "workdir": str(self.workdir), "probes": self.probes, "hidden": self.hidden,
                "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
                "output_bytes": self.limits.output_kb * 1024}
         _become_subreaper()

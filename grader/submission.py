@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import tarfile
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -33,7 +31,10 @@ def _safe_name(name: str) -> PurePosixPath:
     return path
 
 
+# zipfile and tarfile are imported where used: most runs grade a folder, and `grade` must start fast.
 def _unpack_zip(archive: Path, target: Path) -> None:
+    import zipfile
+
     with zipfile.ZipFile(archive) as bundle:
         members = bundle.infolist()
         if sum(member.file_size for member in members) > MAX_UNPACKED:
@@ -52,6 +53,8 @@ def _unpack_zip(archive: Path, target: Path) -> None:
 
 
 def _unpack_tar(archive: Path, target: Path) -> None:
+    import tarfile
+
     with tarfile.open(archive) as bundle:
         members = bundle.getmembers()
         if sum(member.size for member in members) > MAX_UNPACKED:
@@ -83,6 +86,9 @@ def opened(path: Path, package: str) -> Iterator[Path]:
         raise BadSubmission(f"cannot grade {path.name}: give a folder or a .zip/.tar.gz archive")
     with tempfile.TemporaryDirectory(prefix="grade-unpack-") as temporary:
         target = Path(temporary)
+        import tarfile
+        import zipfile
+
         try:
             if path.name.lower().endswith(".zip"):
                 _unpack_zip(path, target)

@@ -118,3 +118,18 @@ def test_no_process_is_left_behind():
     me = os.getpid()
     children = Path(f"/proc/{me}/task/{me}/children").read_text().split()
     assert children == []
+
+
+def test_course_is_hidden_and_read_only_for_the_submission():
+    from grader.confine import confine  # noqa: F401 - the test is about what confine achieves
+    from grader.sandbox import Sandbox
+
+    with Sandbox(HOSTILE / "snoops_and_writes", LESSON1.app, {}, LIMITS, [],
+                 [COURSE.root / "lessons", COURSE.root / "solutions"]) as sandbox:
+        assert sandbox.load_error is None
+        worker = sandbox.spawn()
+        seen = json.loads(worker.call("GET /", "request", client=0, method="GET", path="/", options={})["body"])
+        worker.close()
+    assert seen["solution"].startswith("refused") and seen["checks"].startswith("refused")
+    assert seen["write"].startswith("refused")
+    assert not (COURSE.root / "grader" / "planted.py").exists()
