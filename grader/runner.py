@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +20,14 @@ PYTEST_INI = Path(__file__).with_name("pytest.ini")
 UNUSED_PLUGINS = ("terminal", "cacheprovider", "warnings", "stepwise", "doctest", "junitxml", "pastebin",
                   "unittest", "logging", "faulthandler", "legacypath", "recwarn", "setuponly", "setupplan",
                   "debugging", "nose", "python_path", "monkeypatch")
+
+
+def _forget_checks(course: Course) -> None:
+    """Drop the imported checks modules, so the next grading in this process reads them afresh."""
+    lessons = str(course.root / "lessons")
+    for name, module in list(sys.modules.items()):
+        if (getattr(module, "__file__", None) or "").startswith(lessons):
+            del sys.modules[name]
 
 
 def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: bool = False,
@@ -42,6 +51,7 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
             plugins=[plugin],
         )
         load_error = sandbox.load_error
+    _forget_checks(course)
     if status in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         plugin.collection_errors.append(f"pytest could not run the checks (exit code {int(status)})")
     if plugin.collection_errors:
