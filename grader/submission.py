@@ -61,7 +61,8 @@ def _unpack_tar(archive: Path, target: Path) -> None:
             raise BadSubmission("the archive unpacks to more than 200 MB")
         for member in members:
             _safe_name(member.name)
-        bundle.extractall(target, members=[m for m in members if m.isfile() or m.isdir()], filter="data")
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
+        bundle.extractall(target, members=[m for m in members if m.isfile() or m.isdir()], **safe)
 
 
 def _app_folder(root: Path, package: str) -> Path:
