@@ -240,6 +240,9 @@ class Worker:
         return {"key": cookie.key, "value": cookie.value, "path": cookie.path, "http_only": cookie.http_only,
                 "secure": cookie.secure, "same_site": cookie.same_site}
 
+    def op_set_cookie(self, client: int, key: str, value: str, path: str = "/") -> None:
+        self.clients[client].set_cookie(key, value, path=path)
+
     def op_session(self, client: int) -> dict[str, Any]:
         with self.clients[client].session_transaction() as session:
             return dict(session)

@@ -131,7 +131,7 @@ class expect:  # noqa: N801 - reads as a sentence: expect(response).status(200)
                endswith: str | None = None) -> expect:
         actual = self.response.headers.get(name)
         if actual is None:
-            self._fail(f"a {name} header")
+            self._fail(f"a header {name}: … in the response")
         assert actual is not None
         if value is not None and actual != value:
             self._fail(f"{name}: {value} (got {name}: {actual})")

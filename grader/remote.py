@@ -122,6 +122,11 @@ class Client:
         data = self.app.worker.call(f"reading the cookie {key!r}", "cookie", client=self.number, key=key, path=path)
         return None if data is None else Cookie(**data)
 
+    def set_cookie(self, key: str, value: str, path: str = "/") -> None:
+        """Put a cookie in the client's jar, as if an earlier response (or a browser) had set it."""
+        self.app.worker.call(f"setting the cookie {key}={value!r}", "set_cookie", client=self.number, key=key,
+                             value=value, path=path)
+
     def session(self) -> dict[str, Any]:
         """The client's session, decoded from its signed cookie."""
         return self.app.worker.call("reading the session", "session", client=self.number)
