@@ -8,6 +8,7 @@ Runs inside the sandbox.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -124,10 +125,11 @@ def load(spec: str, root: str) -> AppTarget:
             "detail": f"The grader looks for {kind} in {_module_file(module_name, root)}.",
         })
     value = getattr(module, attribute)
-    if not isinstance(value, Flask) and not callable(value):
+    if not isinstance(value, Flask) and not inspect.isfunction(value):
         raise LoadError({
             "title": f"{attribute} in {_module_file(module_name, root)} is a {type(value).__name__}, not a Flask app",
-            "detail": f"Create it with `{attribute} = Flask(__name__)`.",
+            "detail": f"Create it with `{attribute} = Flask(__name__)`. To add WSGI middleware, wrap "
+                      f"`{attribute}.wsgi_app`, never `{attribute}` itself.",
         })
     return AppTarget(spec, value)
 
