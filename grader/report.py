@@ -60,15 +60,20 @@ def failure_lines(failure: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def failure_text(check: CheckResult) -> str:
+def explanation(check: CheckResult) -> list[tuple[str, str]]:
+    """Everything a student reads under a failed check: the failure, the first hint, what it printed."""
     if check.failure is None:
-        return ""
+        return []
     rows = failure_lines(check.failure)
     if check.hints:
         rows.append(("hint", check.hints[0]))
     if check.output.strip():
         rows.append(("printed", check.output.strip()[:500]))
-    return "\n".join(f"{label:>9}  {text}" for label, text in rows)
+    return rows
+
+
+def failure_text(check: CheckResult) -> str:
+    return "\n".join(f"{label:>9}  {text}" for label, text in explanation(check))
 
 
 @dataclass

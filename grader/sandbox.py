@@ -15,6 +15,7 @@ import stat
 import struct
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,7 +239,7 @@ class Sandbox:
     live: set[int] = set()  # zygotes of every sandbox still open in this process
 
     def __init__(self, source: Path, app_spec: str, config: dict[str, Any], limits: Limits,
-                 probes: list[Path] = (), hidden: list[Path] = ()) -> None:
+                 probes: Sequence[Path] = (), hidden: Sequence[Path] = ()) -> None:
         self.source = source
         self.probes = [str(path) for path in probes]
         self.hidden = [str(path) for path in hidden]

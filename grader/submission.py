@@ -24,6 +24,11 @@ def is_archive(path: Path) -> bool:
     return path.name.lower().endswith(ARCHIVES)
 
 
+def _refuse_if_too_large(unpacked_bytes: int) -> None:
+    if unpacked_bytes > MAX_UNPACKED:
+        raise BadSubmission(f"the archive unpacks to more than {MAX_UNPACKED // 2**20} MB")
+
+
 def _safe_name(name: str) -> PurePosixPath:
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts:
@@ -37,8 +42,7 @@ def _unpack_zip(archive: Path, target: Path) -> None:
 
     with zipfile.ZipFile(archive) as bundle:
         members = bundle.infolist()
-        if sum(member.file_size for member in members) > MAX_UNPACKED:
-            raise BadSubmission("the archive unpacks to more than 200 MB")
+        _refuse_if_too_large(sum(member.file_size for member in members))
         for member in members:
             name = _safe_name(member.filename)
             if (member.external_attr >> 16) & 0o170000 == 0o120000:
@@ -57,8 +61,7 @@ def _unpack_tar(archive: Path, target: Path) -> None:
 
     with tarfile.open(archive) as bundle:
         members = bundle.getmembers()
-        if sum(member.size for member in members) > MAX_UNPACKED:
-            raise BadSubmission("the archive unpacks to more than 200 MB")
+        _refuse_if_too_large(sum(member.size for member in members))
         for member in members:
             _safe_name(member.name)
         safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4

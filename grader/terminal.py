@@ -9,10 +9,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .course import Course, Lesson
-from .report import CheckResult, Report, failure_lines
+from .report import CheckResult, Report, explanation
 
 PASS = Text("✓", style="bold green")
 FAIL = Text("✗", style="bold red")
+STYLES = {"expected": "yellow", "hint": "cyan", "printed": "dim"}
 
 
 def _points(value: float) -> str:
@@ -23,15 +24,8 @@ def _details(check: CheckResult) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", justify="right")
     grid.add_column(overflow="fold")
-    assert check.failure is not None
-    load_error = check.failure.get("load_error")
-    rows = failure_lines(check.failure) if load_error is None else []
-    for label, text in rows:
-        grid.add_row(label, Text(text, style="yellow" if label == "expected" else ""))
-    if check.hints:
-        grid.add_row("hint", Text(check.hints[0], style="cyan"))
-    if check.output.strip():
-        grid.add_row("printed", Text(check.output.strip()[:500], style="dim"))
+    for label, text in explanation(check):
+        grid.add_row(label, Text(text, style=STYLES.get(label, "")))
     return grid
 
 
