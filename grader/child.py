@@ -169,7 +169,11 @@ def _serve_workers(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) 
             request = protocol.receive(ctrl)
         except protocol.ChannelClosed:
             os._exit(0)
-        if request["op"] == "spawn":
+        if request["op"] == "spawn" and request.get("config"):  # a check with settings of its own
+            extra_pid, extra_sock = _fork_worker(ctrl, target, dict(job, config={**job["config"], **request["config"]}))
+            socket.send_fds(ctrl, [struct.pack("!i", extra_pid)], [extra_sock.fileno()])
+            extra_sock.close()
+        elif request["op"] == "spawn":
             socket.send_fds(ctrl, [struct.pack("!i", pid)], [sock.fileno()])
             sock.close()
             pid, sock = _fork_worker(ctrl, target, job)
@@ -252,7 +256,8 @@ class Worker:
             session.update(values)
 
     def op_cli(self, args: list[str], input: str | None = None) -> dict[str, Any]:
-        result = self.app.test_cli_runner().invoke(args=args, input=input)
+        with self.app.app_context():  # the real `flask` command runs every command in one
+            result = self.app.test_cli_runner().invoke(args=args, input=input)
         raised = None
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raised = describe(result.exception, self.root)
@@ -299,12 +304,20 @@ def _upload(value: Any) -> Any:
     return value
 
 
+def _with_scratch(config: dict[str, Any], workdir: str) -> dict[str, Any]:
+    """``{tmp}`` in a config value → a folder of this worker's own (e.g. a fresh database per check)."""
+    if not any(isinstance(value, str) and "{tmp}" in value for value in config.values()):
+        return config
+    scratch = tempfile.mkdtemp(prefix=f"check-{os.getpid()}-", dir=workdir)
+    return {key: value.replace("{tmp}", scratch) if isinstance(value, str) else value for key, value in config.items()}
+
+
 def _worker_main(sock: socket.socket, target: AppTarget, job: dict[str, Any]) -> NoReturn:
     os.setpgid(0, 0)
     _redirect_output(os.path.join(job["output_dir"], f"worker-{os.getpid()}.txt"))
     root = job["root"]
     try:
-        worker = Worker(target.build(job["config"]), root)
+        worker = Worker(target.build(_with_scratch(job["config"], job["workdir"])), root)
     except LoadError as error:
         protocol.send(sock, {"load_error": error.info})
         os._exit(0)

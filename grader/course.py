@@ -69,12 +69,13 @@ class Course:
     @classmethod
     def load(cls, root: Path = COURSE_ROOT) -> Course:
         data = tomllib.loads((root / "lessons" / "course.toml").read_text(encoding="utf-8"))
-        lessons = tuple(
-            Lesson(root=root, number=number, id=entry["id"], title=entry["title"], app=entry["app"],
-                   retires=tuple(entry.get("retires", ())), config=entry.get("config", {}))
-            for number, entry in enumerate(data["lessons"], start=1)
-        )
-        return cls(root=root, title=data["title"], lessons=lessons)
+        lessons = []
+        config: dict[str, Any] = {}
+        for number, entry in enumerate(data["lessons"], start=1):
+            config = {**config, **entry.get("config", {})}  # an app's test config carries over to later lessons
+            lessons.append(Lesson(root=root, number=number, id=entry["id"], title=entry["title"], app=entry["app"],
+                                  retires=tuple(entry.get("retires", ())), config=config))
+        return cls(root=root, title=data["title"], lessons=tuple(lessons))
 
     def find(self, name: str) -> Lesson:
         """Accept ``lesson3``, ``lesson03``, ``3`` (and any case)."""

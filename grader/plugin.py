@@ -9,7 +9,7 @@ hooks, never from pytest's text output.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,14 @@ from .sandbox import AppDidNotLoad, LimitExceeded, Sandbox, StudentError
 WORKER = pytest.StashKey[Any]()
 
 
-def check(points: float = 1, hints: Sequence[str] = (), hidden: bool = False) -> pytest.MarkDecorator:
+def check(points: float = 1, hints: Sequence[str] = (), hidden: bool = False,
+          config: Mapping[str, Any] | None = None) -> pytest.MarkDecorator:
     """Mark a test function as a graded check. Its docstring's first line is its title.
 
     ``hints`` go from gentle to specific: the first is shown with a failure, the rest on request.
+    ``config`` adds settings to the test config this check's app is built with (factory apps).
     """
-    return pytest.mark.check(points=points, hints=tuple(hints), hidden=hidden)
+    return pytest.mark.check(points=points, hints=tuple(hints), hidden=hidden, config=dict(config or {}))
 
 
 def explain(error: BaseException) -> dict[str, Any]:
@@ -68,7 +70,8 @@ class GraderPlugin:
     # fixtures ------------------------------------------------------------------------------
     @pytest.fixture
     def app(self, request: pytest.FixtureRequest) -> Iterator[App]:
-        worker = self.sandbox.spawn()
+        marker = request.node.get_closest_marker("check")
+        worker = self.sandbox.spawn(marker.kwargs.get("config") if marker else None)
         request.node.stash[WORKER] = worker
         yield App(worker, self._lesson_of(request.node).probes)
         worker.close()
@@ -83,7 +86,7 @@ class GraderPlugin:
 
     # hooks ---------------------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "check(points, hints, hidden): a graded check")
+        config.addinivalue_line("markers", "check(points, hints, hidden, config): a graded check")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

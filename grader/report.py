@@ -55,6 +55,8 @@ def failure_lines(failure: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append(("means", error["advice"]))
     if failure.get("expected"):
         rows.append(("expected", failure["expected"]))
+    if failure.get("load_error", {}).get("detail"):
+        rows.append(("why", failure["load_error"]["detail"]))
     if failure.get("note"):
         rows.append(("note", failure["note"]))
     return rows

@@ -315,14 +315,14 @@ class Sandbox:
         self.pid = 0
         return os.waitstatus_to_exitcode(status)
 
-    def spawn(self) -> Worker:
-        """A worker with a fresh app, for one check."""
+    def spawn(self, config: dict[str, Any] | None = None) -> Worker:
+        """A worker with a fresh app, for one check; ``config`` adds to the lesson's test config."""
         if self.load_error is not None:
             raise AppDidNotLoad(self.load_error)
         if time.monotonic() >= self.deadline:
             raise LimitExceeded(f"not run: the time for the whole submission ({self.limits.submission_seconds:g} s) ran out")
         try:
-            protocol.send(self.ctrl, {"op": "spawn"})
+            protocol.send(self.ctrl, {"op": "spawn", "config": config})
             data, fds, _, _ = socket.recv_fds(self.ctrl, 4, 1)
         except OSError as error:
             raise LimitExceeded("the grader lost contact with your app's process") from error

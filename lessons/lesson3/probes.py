@@ -1,8 +1,9 @@
 """Lesson 3 probes: small functions the checks run inside the student's process.
 
 Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They only
-reach what a request cannot: the in-memory store, and a template's source. The expectations
-themselves stay in checks.py.
+reach what a request cannot: the store, and a template's source. They use the store inside an app
+context, as a request would: from lesson 8 on it keeps its items in the app's database. The
+expectations themselves stay in checks.py.
 """
 
 
@@ -19,13 +20,15 @@ def _store(app):
 def empty_store(app):
     """Remove every item, so the list page has nothing to show."""
     store = _store(app)
-    store.reset([])
-    return len(store.all_items())
+    with app.app_context():
+        store.reset([])
+        return len(store.all_items())
 
 
 def add_item(app, title, url, tags):
     """Save a new item and return its id."""
-    return _store(app).add(title, url, tags)["id"]
+    with app.app_context():
+        return _store(app).add(title, url, tags)["id"]
 
 
 def extended_template(app, name):

@@ -12,9 +12,10 @@ def add_items(app, count):
     if store is None:
         from shelf import store
 
-    for number in range(1, count + 1):
-        store.add(f"Extra {number}", f"https://extra.example/{number}", ["extra"])
-    return len(store.all_items())
+    with app.app_context():  # from lesson 8 on, the store is the app's database
+        for number in range(1, count + 1):
+            store.add(f"Extra {number}", f"https://extra.example/{number}", ["extra"])
+        return len(store.all_items())
 
 
 def match(app, path):

@@ -24,9 +24,10 @@ def add_items(app, count):
     if store is None:
         from shelf import store
 
-    for number in range(count):
-        store.add(f"Extra item {number + 1}", f"https://example.com/{number + 1}", ["extra"])
-    return [item["id"] for item in store.all_items()]
+    with app.app_context():  # from lesson 8 on, the store is the app's database
+        for number in range(count):
+            store.add(f"Extra item {number + 1}", f"https://example.com/{number + 1}", ["extra"])
+        return [item["id"] for item in store.all_items()]
 
 
 def item_count_in_contexts(app):
