@@ -22,7 +22,9 @@ from typing import Any
 
 from . import protocol
 
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv", "venv", ".grade", ".pytest_cache")
+# instance/ is Flask's folder for local data (a database, secrets): grading never depends on it.
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv", "venv", ".grade", ".pytest_cache",
+                                 "instance")
 
 
 @dataclass(frozen=True)
