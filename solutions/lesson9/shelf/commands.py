@@ -2,12 +2,14 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from shelf.db import init_db
 from shelf.store import get_store
 
 
 @click.command("init-db")
+@with_appcontext  # `flask` pushes an app context anyway; app.test_cli_runner() does not
 def init_db_command():
     """Start over: recreate the tables (deleting every item) with the three starter items."""
     init_db()
@@ -16,6 +18,7 @@ def init_db_command():
 
 @click.command("seed")
 @click.option("--count", default=3, show_default=True, type=click.IntRange(min=0), help="How many items to add.")
+@with_appcontext
 def seed_command(count):
     """Add COUNT example items, to try the pages with more data."""
     store = get_store()
