@@ -31,10 +31,11 @@ def _forget_checks(course: Course) -> None:
 
 
 def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: bool = False,
-          limits: Limits = Limits()) -> Report:
-    """Run ``lesson``'s checks (and the earlier lessons' that still apply) on ``submission``."""
+          limits: Limits = Limits(), regression: bool = True) -> Report:
+    """Run ``lesson``'s checks (and, unless ``regression`` is False, the earlier lessons' that still
+    apply) on ``submission``."""
     started = time.perf_counter()
-    earlier = course.up_to(lesson)
+    earlier = course.up_to(lesson) if regression else (lesson,)
     probes = [each.probes for each in earlier if each.probes is not None]
     hidden = [course.root / "lessons", course.root / "solutions"]
     with Sandbox(submission, lesson.app, lesson.config, limits, probes, hidden) as sandbox:
