@@ -48,6 +48,10 @@ PLAIN_WORDS = (
     ("Working outside of application context",
      "This code needs an app context: run it inside a request, or under `with app.app_context():`."),
     ("Working outside of request context", "This code needs a request: it only works inside a view."),
+    ("overwriting an existing endpoint function",
+     ("Two views got the same endpoint name, which Flask takes from the function's name: two view functions "
+      "with the same name, or a decorator whose inner function (wrapper, wrapped_view) is registered without "
+      "@functools.wraps(view).")),
 )
 
 
