@@ -8,6 +8,7 @@ the grader's own process. Nothing here may trust, or be trusted by, the code it 
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib.util
 import io
@@ -95,7 +96,8 @@ def _apply_limits(job: dict[str, Any]) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write over the limit fails instead of killing
 
 
-def _warm_up() -> None:
+@functools.cache  # once per process: a batch grader warms up before it forks, and no zygote repeats it
+def warm_up() -> None:
     """Exercise a throw-away app once, so Flask's lazy imports happen here and not in every worker."""
     app = Flask("warm_up")
     app.add_url_rule("/", "index", lambda: "ok")
@@ -122,7 +124,7 @@ def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
     os.chdir(root)
     sys.path.insert(0, root)
     _redirect_output(os.path.join(job["output_dir"], "import.txt"))
-    _warm_up()
+    warm_up()
     for probes in job["probes"]:
         _load_probes(probes)
     _confine(job)

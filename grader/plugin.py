@@ -3,13 +3,14 @@
 It provides the fixtures a check asks for (``app``, ``client``, ``runner``: a fresh app in the
 sandbox for every check), chooses which checks run (earlier lessons' checks as a regression gate,
 minus retired ones; hidden ones only for instructors), and records each verdict from pytest's
-hooks, never from pytest's text output.
+hooks, never from pytest's text output. The checks are collected once and can then be run on one
+submission after another (``run``), each in its own sandbox.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from .course import Course, Lesson
 from .expectations import CheckFailure
 from .remote import App, Client, CliRunner
-from .report import CheckResult
+from .report import CheckResult, Report
 from .sandbox import AppDidNotLoad, LimitExceeded, Sandbox, StudentError
 
 WORKER = pytest.StashKey[Any]()
@@ -51,11 +52,14 @@ def explain(error: BaseException) -> dict[str, Any]:
 
 
 class GraderPlugin:
-    def __init__(self, course: Course, lesson: Lesson, sandbox: Sandbox, include_hidden: bool) -> None:
+    def __init__(self, course: Course, lesson: Lesson, serve: Callable[[Callable[[Sandbox], Report]], object], *,
+                 include_hidden: bool = False) -> None:
         self.course = course
         self.lesson = lesson
-        self.sandbox = sandbox
+        self.serve = serve
         self.include_hidden = include_hidden
+        self.sandbox: Sandbox | None = None
+        self.items: list[pytest.Item] = []
         self.results: dict[str, CheckResult] = {}
         self.collection_errors: list[str] = []
         self.hidden_not_run = 0
@@ -71,6 +75,7 @@ class GraderPlugin:
     @pytest.fixture
     def app(self, request: pytest.FixtureRequest) -> Iterator[App]:
         marker = request.node.get_closest_marker("check")
+        assert self.sandbox is not None
         worker = self.sandbox.spawn(marker.kwargs.get("config") if marker else None)
         request.node.stash[WORKER] = worker
         yield App(worker, self._lesson_of(request.node).probes)
@@ -105,6 +110,24 @@ class GraderPlugin:
             kept.append(item)
         items[:] = kept
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        """Hand the collected checks to ``serve`` instead of running them once."""
+        if not self.collection_errors:
+            self.items = session.items
+            self.serve(self.run)
+        return True
+
+    def run(self, sandbox: Sandbox) -> Report:
+        """Run every collected check on the app in ``sandbox``; the caller times the whole grading."""
+        self.sandbox = sandbox
+        self.results = {}
+        for index, item in enumerate(self.items):
+            following = self.items[index + 1] if index + 1 < len(self.items) else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+        return Report(lesson=self.lesson.id, title=self.lesson.title, checks=list(self.results.values()),
+                      load_error=sandbox.load_error, hidden_not_run=self.hidden_not_run)
+
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         marker = item.get_closest_marker("check")
         assert marker is not None
@@ -125,6 +148,7 @@ class GraderPlugin:
             result.seconds = time.perf_counter() - result.seconds
             worker = item.stash.get(WORKER, None)
             if worker is not None:
+                del item.stash[WORKER]  # the item runs again for the next submission
                 worker.close()
                 result.output = worker.output()
         return report

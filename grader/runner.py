@@ -1,15 +1,17 @@
-"""Grade one submission for one lesson: start its sandbox, run the checks with pytest, report."""
+"""Grade submissions for one lesson: start each one's sandbox, run the checks with pytest, report."""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .course import Course, Lesson
 from .report import Report
 from .sandbox import Limits, Sandbox
+
 
 class CourseError(Exception):
     """The course itself is broken (e.g. a checks.py that does not import): not the student's fault."""
@@ -30,33 +32,53 @@ def _forget_checks(course: Course) -> None:
             del sys.modules[name]
 
 
+def sandbox_for(course: Course, lesson: Lesson, submission: Path, limits: Limits) -> Sandbox:
+    """The sandbox ``lesson``'s checks run ``submission`` in (not started yet)."""
+    probes = [each.probes for each in course.up_to(lesson) if each.probes is not None]
+    hidden = [course.root / "lessons", course.root / "solutions"]
+    return Sandbox(submission, lesson.app, lesson.config, limits, probes, hidden)
+
+
+def session(course: Course, lesson: Lesson, serve: Callable[[Callable[[Sandbox], Report]], object], *,
+            include_hidden: bool = False, regression: bool = True) -> None:
+    """Collect the checks ``lesson`` runs once, then call ``serve(run)``.
+
+    ``run(sandbox)`` runs every check on the app in that sandbox and returns the report. ``serve`` may
+    call it once (``grade``) or for many submissions in turn (batch grading), so a batch pays for
+    pytest's start-up and collection once per process, not once per submission. Unless
+    ``regression`` is False, the earlier lessons' checks that still apply run too.
+    """
+    import pytest
+
+    from .plugin import GraderPlugin
+
+    plugin = GraderPlugin(course, lesson, serve, include_hidden=include_hidden)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    status = pytest.main(
+        [*(str(each.checks) for each in (course.up_to(lesson) if regression else (lesson,))),
+         "-c", str(PYTEST_INI), "--rootdir", str(course.root / "lessons"), "--import-mode=importlib",
+         "--capture=sys", *(f"-pno:{name}" for name in UNUSED_PLUGINS)],
+        plugins=[plugin],
+    )
+    _forget_checks(course)
+    if status == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
+    if status in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        plugin.collection_errors.append(f"pytest could not run the checks (exit code {int(status)})")
+    if plugin.collection_errors:
+        raise CourseError(f"the checks of {lesson.id} could not be loaded: {'; '.join(plugin.collection_errors)}")
+
+
 def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: bool = False,
           limits: Limits = Limits(), regression: bool = True) -> Report:
     """Run ``lesson``'s checks (and, unless ``regression`` is False, the earlier lessons' that still
     apply) on ``submission``."""
     started = time.perf_counter()
-    earlier = course.up_to(lesson) if regression else (lesson,)
-    probes = [each.probes for each in earlier if each.probes is not None]
-    hidden = [course.root / "lessons", course.root / "solutions"]
-    with Sandbox(submission, lesson.app, lesson.config, limits, probes, hidden) as sandbox:
-        import pytest  # after the sandbox has forked: the student's code loads while pytest does
-
-        from .plugin import GraderPlugin
-
-        plugin = GraderPlugin(course, lesson, sandbox, include_hidden)
-        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        status = pytest.main(
-            [*(str(each.checks) for each in earlier),
-             "-c", str(PYTEST_INI), "--rootdir", str(course.root / "lessons"), "--import-mode=importlib",
-             "--capture=sys", *(f"-pno:{name}" for name in UNUSED_PLUGINS)],
-            plugins=[plugin],
-        )
-        load_error = sandbox.load_error
-    _forget_checks(course)
-    if status in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
-        plugin.collection_errors.append(f"pytest could not run the checks (exit code {int(status)})")
-    if plugin.collection_errors:
-        raise CourseError(f"the checks of {lesson.id} could not be loaded: {'; '.join(plugin.collection_errors)}")
-    return Report(lesson=lesson.id, title=lesson.title, checks=list(plugin.results.values()),
-                  load_error=load_error, hidden_not_run=plugin.hidden_not_run,
-                  seconds=time.perf_counter() - started)
+    reports: list[Report] = []
+    # The sandbox forks first: the student's code loads while pytest starts and collects the checks.
+    with sandbox_for(course, lesson, submission, limits) as sandbox:
+        session(course, lesson, lambda run: reports.append(run(sandbox)), include_hidden=include_hidden,
+                regression=regression)
+    report = reports[0]
+    report.seconds = time.perf_counter() - started
+    return report

@@ -62,7 +62,7 @@ class AppDidNotLoad(Exception):
 PR_SET_CHILD_SUBREAPER = 36
 
 
-def _become_subreaper() -> None:
+def become_subreaper() -> None:
     """Make processes a submission leaves behind (even after setsid) our children, so we can kill them."""
     import ctypes  # imported here: only a run that starts a sandbox needs it
 
@@ -225,6 +225,22 @@ class Worker:
         self.sock.close()
 
 
+def _cut_off_inherited_files(keep: int) -> None:
+    """In a new child: every file the grader had open (but ``keep``) now points at /dev/null.
+
+    So the submission cannot write to the grader's output or a batch's channel to its parent. The
+    numbers stay taken, so an inherited Python object that closes its file closes nothing of ours.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in [int(name) for name in os.listdir("/proc/self/fd")]:
+        if fd > 2 and fd not in (keep, null):
+            try:
+                os.dup2(null, fd)
+            except OSError:  # the directory listing's own descriptor, closed already
+                pass
+    os.close(null)
+
+
 def _describe_exit(code: int | None, limits: Limits) -> str:
     if code is None:
         return "it stopped answering"
@@ -263,8 +279,7 @@ class Sandbox:
         try:
             copy_submission(self.source, root, self.limits.size_mb * 2**20)
         except LimitExceeded as error:
-            self._load_error = {"title": f"Not graded: {error}", "detail": "Remove large files from the folder."}
-            self.ready = True
+            self.refuse({"title": f"Not graded: {error}", "detail": "Remove large files from the folder."})
             return
         user = sandbox_user()
         if user is not None:
@@ -273,12 +288,12 @@ class Sandbox:
                "workdir": str(self.workdir), "probes": self.probes, "hidden": self.hidden,
                "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
                "output_bytes": self.limits.output_kb * 1024}
-        _become_subreaper()
+        become_subreaper()
         self.ctrl, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             try:
-                self.ctrl.close()
+                _cut_off_inherited_files(keep=theirs.fileno())
                 from .child import zygote_main
 
                 zygote_main(theirs, job)
@@ -287,6 +302,11 @@ class Sandbox:
         theirs.close()
         self.pid = pid
         Sandbox.live.add(pid)
+
+    def refuse(self, load_error: dict[str, Any]) -> None:
+        """Run nothing: every check fails for this reason (too large, an archive that cannot be read...)."""
+        self._load_error = load_error
+        self.ready = True
 
     @property
     def load_error(self) -> dict[str, Any] | None:

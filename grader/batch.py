@@ -1,0 +1,307 @@
+"""Grade a whole class: every submission in a folder, in parallel, into the gradebook.
+
+A folder holds one submission per student: a sub-folder, an archive or a notebook, named after the
+student. Submissions are graded by worker processes (``batch_worker``), one per core, each as
+isolated as a single ``grade --instructor``. Every result is committed to the gradebook as soon
+as it arrives, so an interrupted batch keeps what it graded, and a batch run again skips every
+submission whose content (and checks) did not change since it was graded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import protocol
+from .course import Course, Lesson
+from .gradebook import Gradebook, report_from_dict
+from .report import Report
+from .runner import CourseError
+from .sandbox import IGNORED, Limits, Sandbox, become_subreaper, kill_orphans
+from .submission import ARCHIVES
+
+NOTEBOOK = ".ipynb"
+GRADEBOOK = "gradebook.sqlite"
+# A worker that says nothing for this long past a submission's own time limit is stuck: it is
+# killed and the submission recorded as not graded. (A notebook runs, then is graded: twice the limit.)
+GRACE_SECONDS = 30.0
+
+
+class BatchError(Exception):
+    """The batch cannot start (no such folder, two submissions for one student...): one line says why."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    path: Path
+
+
+@dataclass
+class Outcome:
+    """What became of one submission in this batch."""
+
+    submission: Submission
+    status: str  # "graded", "unchanged" (graded before, skipped) or "error" (the grader failed on it)
+    report: Report | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    students: list[str] = field(default_factory=list)  # every student with a submission in the folder
+    outcomes: list[Outcome] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(outcome.status == status for outcome in self.outcomes)
+
+
+def student_of(path: Path) -> str | None:
+    """The student a folder, archive or notebook belongs to (its name without the extension), or None."""
+    if path.name.startswith((".", "__MACOSX")):
+        return None
+    if path.is_dir():
+        return path.name
+    lowered = path.name.lower()
+    for suffix in (*ARCHIVES, NOTEBOOK):
+        if lowered.endswith(suffix) and len(path.name) > len(suffix):
+            return path.name[: -len(suffix)]
+    return None
+
+
+def discover(folder: Path, outputs: Collection[Path] = ()) -> tuple[list[Submission], list[Path]]:
+    """The submissions in ``folder``, by student, and the entries that are not submissions.
+
+    ``outputs`` (the gradebook, export folders) are passed over if they are inside ``folder``.
+    """
+    if not folder.is_dir():
+        raise BatchError(f"no such folder: {folder}")
+    skipped = {path.resolve() for path in outputs}
+    found: dict[str, Submission] = {}
+    ignored = []
+    for path in sorted(folder.iterdir()):
+        if path.resolve() in skipped or path.name.startswith(GRADEBOOK):
+            continue
+        student = student_of(path)
+        if student is None:
+            ignored.append(path)
+            continue
+        if student in found:
+            raise BatchError(f"two submissions for student {student!r}: {found[student].path.name} and {path.name}; "
+                             "keep one")
+        found[student] = Submission(student, path)
+    return list(found.values()), ignored
+
+
+def content_hash(path: Path) -> str:
+    """A fingerprint of a submission's content: every file's path and bytes, in path order.
+
+    Files the grader never copies (``__pycache__``, ``.git``...) do not count, and links count by
+    where they point, so the fingerprint changes exactly when what is graded changes.
+    """
+    digest = hashlib.sha256()
+    if path.is_file():
+        _add_file(digest, path)
+        return digest.hexdigest()
+    for folder, dirs, files in os.walk(path):
+        ignored = IGNORED(folder, dirs + files)
+        dirs[:] = sorted(name for name in dirs if name not in ignored)
+        for name in sorted(name for name in files if name not in ignored):
+            file = Path(folder, name)
+            digest.update(str(file.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
+            _add_file(digest, file)
+    return digest.hexdigest()
+
+
+def _add_file(digest: hashlib._Hash, file: Path) -> None:
+    """A file's bytes; a link's target; for anything else (a named pipe...), only what it is."""
+    mode = file.lstat().st_mode
+    if stat.S_ISLNK(mode):
+        digest.update(b"link:" + os.readlink(file).encode("utf-8", "surrogateescape"))
+    elif not stat.S_ISREG(mode):
+        digest.update(f"special:{stat.S_IFMT(mode)}".encode())
+    else:
+        try:
+            with open(file, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+        except OSError as error:  # unreadable: grading will say so; the fingerprint just has to be stable
+            digest.update(f"unreadable: {error.strerror}".encode())
+    digest.update(b"\0")
+
+
+def checks_hash(course: Course, lesson: Lesson, limits: Limits) -> str:
+    """A fingerprint of what a submission is graded with: the course, every check and probe it runs, the limits.
+
+    Changing any of them makes a batch grade every submission again.
+    """
+    digest = hashlib.sha256((course.root / "lessons" / "course.toml").read_bytes())
+    for each in course.up_to(lesson):
+        for file in (each.checks, each.probes):
+            if file is not None:
+                digest.update(file.read_bytes())
+    digest.update(json.dumps(asdict(limits), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+class Worker:
+    """A ``batch_worker`` process and the socket to it; grades one submission at a time."""
+
+    def __init__(self, course: Course, lesson: Lesson, limits: Limits) -> None:
+        self.sock, theirs = socket.socketpair()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - what the worker says, kept until stop()
+        # Its temporary files (sandboxes, unpacked archives) go here, and go when it does, even if it is killed.
+        self.scratch = Path(tempfile.mkdtemp(prefix="grade-batch-"))
+        self.scratch.chmod(0o711)  # a sandbox that runs as another user must reach its own folder in it
+        # Started from the folder this grader package is in, so the worker imports this very grader.
+        self.process = subprocess.Popen([sys.executable, "-m", "grader.batch_worker", str(theirs.fileno())],
+                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self.log,
+                                        stderr=self.log, cwd=Path(__file__).resolve().parent.parent,
+                                        env={**os.environ, "TMPDIR": str(self.scratch)})
+        theirs.close()
+        protocol.send(self.sock, {"root": str(course.root.resolve()), "lesson": lesson.id, "limits": asdict(limits)})
+        self.job: Submission | None = None
+        self.given = self.deadline = 0.0
+
+    def give(self, submission: Submission, seconds: float) -> None:
+        try:
+            protocol.send(self.sock, {"path": str(submission.path.resolve())})
+        except OSError:  # the worker is gone: that shows when its answer is read
+            pass
+        self.job = submission
+        self.given = time.monotonic()
+        self.deadline = self.given + seconds
+
+    def last_words(self) -> str:
+        """The last line the worker wrote (why it died, if it said)."""
+        self.log.seek(0)
+        lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else f"exit status {self.process.poll()}"
+
+    def stop(self, sig: int | None = None) -> None:
+        """End the worker: an idle one exits when its channel closes; a busy one needs a signal
+        (SIGTERM lets it clean up its sandbox, SIGKILL is for one that is stuck)."""
+        if sig is not None:
+            self.process.send_signal(sig)
+        self.sock.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _grade_all(course: Course, lesson: Lesson, todo: list[Submission], jobs: int, limits: Limits,
+               done: Callable[[Submission, Report | None, str | None, float], None]) -> None:
+    """Grade ``todo`` on ``jobs`` workers; ``done`` gets each report (or why there is none) and the
+    seconds it took, as they come."""
+    pending = deque(todo)
+    allowed = 2 * limits.submission_seconds + GRACE_SECONDS
+    become_subreaper()  # whatever a killed worker leaves running becomes ours to end
+    workers = [Worker(course, lesson, limits) for _ in range(min(jobs, len(todo)))]
+    try:
+        while pending or any(worker.job for worker in workers):
+            for worker in workers:
+                if worker.job is None and pending:
+                    worker.give(pending.popleft(), allowed)
+            busy = [worker for worker in workers if worker.job is not None]
+            wait = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
+            ready, _, _ = select.select([worker.sock for worker in busy], [], [], wait)
+            for worker in busy:
+                if worker.sock in ready:
+                    message = _answer(worker)
+                elif time.monotonic() >= worker.deadline:
+                    message = {"stuck": f"not graded: the grader's worker was still busy after {allowed:g} s"}
+                else:
+                    continue
+                if "course_broken" in message:
+                    raise CourseError(message["course_broken"])
+                job, worker.job = worker.job, None
+                assert job is not None
+                seconds = time.monotonic() - worker.given
+                if "report" in message:
+                    done(job, report_from_dict(message["report"]), None, seconds)
+                elif "error" in message:
+                    done(job, None, message["error"], seconds)
+                else:
+                    done(job, None, message["stuck"], seconds)
+                    worker.stop(signal.SIGKILL)  # it died or is stuck: a fresh one takes its place
+                    workers[workers.index(worker)] = Worker(course, lesson, limits)
+    finally:
+        for worker in workers:
+            worker.stop(signal.SIGTERM if worker.job is not None else None)
+        kill_orphans(keep=Sandbox.live)
+
+
+def _answer(worker: Worker) -> dict[str, Any]:
+    """The worker's answer: a report, an error it met, the course is broken, or (``stuck``) it died."""
+    try:
+        return protocol.receive(worker.sock, timeout=GRACE_SECONDS)
+    except (protocol.ChannelClosed, protocol.ChannelTimeout, protocol.MessageTooLarge):
+        worker.process.poll()
+        return {"stuck": f"not graded: the grader's worker process stopped ({worker.last_words()})"}
+
+
+def run(course: Course, lesson: Lesson, folder: Path, book: Path, *, jobs: int, limits: Limits = Limits(),
+        force: bool = False, outputs: Collection[Path] = (), progress: Callable[[Outcome], None] | None = None,
+        started: Callable[[int, int], None] | None = None) -> Summary:
+    """Grade every submission in ``folder`` for ``lesson`` (hidden checks included) into the gradebook ``book``.
+
+    Submissions graded before with the same content and checks are skipped unless ``force``.
+    ``started(total, to_grade)`` is called once the folder is read, ``progress`` after each submission.
+    """
+    begun = time.perf_counter()
+    submissions, ignored = discover(folder, [book, *outputs])
+    fingerprint = checks_hash(course, lesson, limits)
+    summary = Summary(students=[submission.student for submission in submissions], ignored=ignored)
+    hashes = {submission.student: content_hash(submission.path) for submission in submissions}
+    with Gradebook(book) as gradebook:
+        todo = []
+        for submission in submissions:
+            student = submission.student
+            if not force and gradebook.is_current(student, lesson.id, hashes[student], fingerprint):
+                summary.outcomes.append(Outcome(submission, "unchanged"))
+            else:
+                todo.append(submission)
+        if started is not None:
+            started(len(submissions), len(todo))
+        batch = gradebook.start_run(lesson.id, folder.resolve(), fingerprint, asdict(limits))
+
+        def done(submission: Submission, report: Report | None, error: str | None, seconds: float) -> None:
+            gradebook.record(batch, submission.student, submission.path.name, hashes[submission.student],
+                             fingerprint, report, error)
+            outcome = Outcome(submission, "error" if report is None else "graded", report, error, seconds)
+            summary.outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+
+        try:
+            if todo:
+                _grade_all(course, lesson, todo, jobs, limits, done)
+            gradebook.finish_run(batch)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+    summary.outcomes.sort(key=lambda outcome: outcome.submission.student)
+    summary.seconds = time.perf_counter() - begun
+    return summary

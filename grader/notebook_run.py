@@ -1,0 +1,214 @@
+"""Grade a handed-in notebook as what it is: run every cell from the top in a fresh kernel, then grade the files.
+
+Why run it, rather than read its ``%%writefile`` cells: a notebook is what *Restart and Run All*
+makes of it. Reading the cells would grade files that a real run never writes (a cell above that
+raises stops the run) and miss files that code writes; grading a student's open kernel would grade
+hidden state. So the grade is of what a fresh run produces, and a notebook that raises or never
+finishes gets a verdict that names the cell.
+
+Running it means the student's code runs outside the grading sandbox, in a Jupyter kernel, so the
+kernel is confined like a sandbox: it starts in a throw-away folder and sees the file system
+read-only but for that folder, with the course's checks and solutions hidden; as root it runs as
+an unprivileged user; it has the submission's memory and file-size limits and time limit; and it
+is the first process of a PID namespace of its own, so nothing it starts (even after ``setsid``)
+outlives the run. The check cells (tagged ``check``) are skipped: they grade, they do not build.
+The cells' outputs are not kept, so a cell that prints without end cannot fill the grader's memory.
+
+``python -m grader.notebook_run JOB ARGS...`` is the kernel's own process: it confines itself as
+JOB says, then becomes an IPython kernel with ARGS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import math
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import nbformat
+
+from .course import COURSE_ROOT, Course, Lesson
+from .notebook_build import CHECK_TAG
+from .report import Report
+from .sandbox import Limits, sandbox_user
+from .submission import MAX_UNPACKED, BadSubmission, NotebookFailed
+
+CLONE_NEWPID = 0x20000000
+PR_SET_PDEATHSIG = 1
+KERNEL_NAME = "confined-python"
+
+
+def _read(path: Path) -> Any:
+    if path.stat().st_size > MAX_UNPACKED:
+        raise BadSubmission(f"{path.name} is larger than {MAX_UNPACKED // 2**20} MB")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        if not all(isinstance(cell.get("source"), str) for cell in notebook.cells):
+            raise ValueError("a cell without source text")
+    except Exception as error:  # noqa: BLE001 - whatever is wrong with the file, it is not a notebook we can run
+        raise BadSubmission(f"{path.name} is not a readable notebook ({type(error).__name__}: {error})") from None
+    return notebook
+
+
+def _cell_name(notebook: Any, index: int) -> str:
+    first = next((line.strip() for line in notebook.cells[index].source.splitlines() if line.strip()), "")
+    shown = first if len(first) <= 60 else first[:57] + "..."
+    return f"cell {index + 1} of {len(notebook.cells)} (`{shown}`)"
+
+
+def _write_kernel_spec(workdir: Path) -> Path:
+    """A kernel spec whose command is this module: how Jupyter is told to start the confined kernel."""
+    spec = workdir / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "grader.notebook_run", str(workdir / "job.json"), "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Grading", "language": "python"}))
+    return spec.parent
+
+
+def _kernel_log(workdir: Path) -> str:
+    try:
+        lines = (workdir / "kernel.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return "no output"
+    return lines[-1] if lines else "no output"
+
+
+def _run(notebook: Any, workdir: Path, limits: Limits) -> None:
+    """Run every cell but the check cells, in order, in a fresh confined kernel; raise NotebookFailed."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    from .runner import CourseError
+
+    class Client(NotebookClient):
+        def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> None:
+            return None  # keep no outputs: what matters is the files, and whether each cell succeeded
+
+    job = {"workdir": str(workdir), "hidden": [str(COURSE_ROOT / "lessons"), str(COURSE_ROOT / "solutions")],
+           "user": sandbox_user(), "memory_bytes": limits.memory_mb * 2**20, "output_bytes": limits.output_kb * 1024}
+    (workdir / "job.json").write_text(json.dumps(job))
+    manager = AsyncKernelManager(
+        kernel_name=KERNEL_NAME, connection_file=str(workdir / "connection.json"),
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_write_kernel_spec(workdir))]))
+    deadline = time.monotonic() + limits.submission_seconds
+    client = Client(notebook, km=manager, skip_cells_with_tag=CHECK_TAG, shutdown_kernel="immediate",
+                    startup_timeout=math.ceil(limits.submission_seconds),
+                    resources={"metadata": {"path": str(workdir / "run")}})
+    index = 0
+    started = False
+    try:
+        with client.setup_kernel(cleanup_kc=True):
+            started = True
+            try:
+                for index, cell in enumerate(notebook.cells):
+                    client.timeout = max(1, math.ceil(deadline - time.monotonic()))
+                    client.execute_cell(cell, index)
+            finally:  # before Jupyter reaps the kernel's process, so the group is still the kernel's
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(manager.provisioner.pgid, signal.SIGKILL)
+    except CellTimeoutError:
+        raise NotebookFailed({
+            "title": f"Your notebook did not finish: {_cell_name(notebook, index)} was still running when the "
+                     f"time for the whole submission ({limits.submission_seconds:g} s) ran out",
+            "detail": "Look for an endless loop, a server started in a cell (app.run()), or a call that waits "
+                      "for input. Restart the kernel and run all cells: the run must end.",
+        }) from None
+    except CellExecutionError as error:
+        raise NotebookFailed({
+            "title": f"Your notebook stopped at {_cell_name(notebook, index)}: "
+                     + (f"{error.ename}: {error.evalue}" if error.evalue else error.ename),
+            "detail": "Your instructor runs the notebook from the top in a fresh kernel and grades the files it "
+                      "writes. Restart the kernel, run all cells, and fix the first cell that fails.",
+        }) from None
+    except DeadKernelError:
+        raise NotebookFailed({
+            "title": f"Your notebook's kernel died while running {_cell_name(notebook, index)}",
+            "detail": f"Most likely the cell used more than {limits.memory_mb} MB of memory, or called os._exit().",
+        }) from None
+    except (RuntimeError, TimeoutError) as error:
+        if started:
+            raise
+        raise CourseError(f"a Jupyter kernel did not start to run the notebook ({error}; the kernel said: "
+                          f"{_kernel_log(workdir)})") from None
+
+
+@contextlib.contextmanager
+def executed(path: Path, limits: Limits = Limits()) -> Iterator[Path]:
+    """Run notebook ``path`` from the top, as its grader does, and yield the folder it ran in."""
+    notebook = _read(path)
+    workdir = Path(tempfile.mkdtemp(prefix="grade-notebook-"))
+    try:
+        (workdir / "run").mkdir()
+        _run(notebook, workdir, limits)
+        yield workdir / "run"
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def did_not_run(course: Course, lesson: Lesson, info: dict[str, Any], *, include_hidden: bool = False,
+                limits: Limits = Limits()) -> Report:
+    """The report of a notebook whose run stopped: every check fails for that reason, as for an app that
+    does not load."""
+    from .runner import sandbox_for, session
+
+    reports: list[Report] = []
+    sandbox = sandbox_for(course, lesson, Path(), limits)
+    sandbox.refuse(info)  # so it never reads the folder, nor starts
+    try:
+        session(course, lesson, lambda run: reports.append(run(sandbox)), include_hidden=include_hidden)
+    finally:
+        sandbox.close()
+    return reports[0]
+
+
+# The kernel's side ---------------------------------------------------------------------------
+
+def _own_pid_namespace() -> bool:
+    """Make our next child the first process of a new PID namespace: when it ends, all it started ends."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.unshare(CLONE_NEWPID) == 0
+
+
+def main(argv: list[str]) -> NoReturn:
+    """Confine this process as the job says, then run the IPython kernel in a PID namespace of its own."""
+    from .child import _apply_limits, _confine, _drop_privileges
+
+    job = json.loads(Path(argv[0]).read_text())
+    workdir = Path(job["workdir"])
+    log = os.open(workdir / "kernel.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.environ["IPYTHONDIR"] = str(workdir / "ipython")
+    _confine(job)
+    os.chdir(os.getcwd())  # the working folder as seen through the new, writable mount
+    if job["user"] is not None:  # the unprivileged kernel reads its connection file and writes here
+        for path in [workdir, *workdir.rglob("*")]:
+            os.chown(path, *job["user"], follow_symlinks=False)
+    if _own_pid_namespace():
+        kernel = os.fork()
+        if kernel:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is for the kernel, not for us
+            _, status = os.waitpid(kernel, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _drop_privileges(job)
+    _apply_limits(job)
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
