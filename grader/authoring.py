@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import shutil
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,28 +32,44 @@ class Mutant:
     catches: tuple[str, ...]
     edits: tuple[Edit, ...]
 
+    def edited(self, files: Mapping[str, str]) -> dict[str, str]:
+        """``files`` ({relative path: text}) with this mutant's edits made; fail loudly if one no longer applies."""
+        result = dict(files)
+        for edit in self.edits:
+            text = result.get(edit.file, "")
+            if edit.old and text.count(edit.old) != 1:
+                raise ValueError(f"mutant {self.name!r}: {edit.file} must contain its 'old' text exactly once")
+            result[edit.file] = text.replace(edit.old, edit.new) if edit.old else edit.new
+        return result
+
     def apply(self, solution: Path, target: Path) -> None:
         """Write the mutated solution to ``target``; fail loudly if an edit no longer applies."""
         shutil.copytree(solution, target, ignore=IGNORED)
-        for edit in self.edits:
-            path = target / edit.file
-            text = path.read_text(encoding="utf-8") if path.exists() else ""
-            if edit.old and text.count(edit.old) != 1:
-                raise ValueError(f"mutant {self.name!r}: {edit.file} must contain its 'old' text exactly once")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text.replace(edit.old, edit.new) if edit.old else edit.new, encoding="utf-8")
+        touched = {edit.file: target / edit.file for edit in self.edits}
+        before = {name: path.read_text(encoding="utf-8") for name, path in touched.items() if path.exists()}
+        for name, text in self.edited(before).items():
+            touched[name].parent.mkdir(parents=True, exist_ok=True)
+            touched[name].write_text(text, encoding="utf-8")
 
 
-def mutants(lesson: Lesson) -> list[Mutant]:
-    path = lesson.folder / "mutants.toml"
+def load_mutants(path: Path) -> list[Mutant]:
+    """The mutants a TOML file lists (``[[mutants]]`` with ``name``, ``catches`` and ``edits``); none if it is missing.
+
+    ``mutants.toml`` holds a lesson's wrong submissions; a lesson may keep other sets in the same format
+    (lesson 12's broken versions of Shelf, which a student's own tests must catch).
+    """
     if not path.exists():
         return []
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return [
-        Mutant(name=entry["name"], catches=tuple(entry["catches"]),
+        Mutant(name=entry["name"], catches=tuple(entry.get("catches", ())),
                edits=tuple(Edit(e["file"], e.get("old", ""), e["new"]) for e in entry["edits"]))
         for entry in data["mutants"]
     ]
+
+
+def mutants(lesson: Lesson) -> list[Mutant]:
+    return load_mutants(lesson.folder / "mutants.toml")
 
 
 def _files(folder: Path) -> dict[str, Path]:

@@ -54,11 +54,11 @@ class Submission:
 
 @dataclass
 class Outcome:
-    """What became of one submission in this batch."""
+    """What became of one submission in this batch (its report is in the gradebook, not kept in memory)."""
 
     submission: Submission
     status: str  # "graded", "unchanged" (graded before, skipped) or "error" (the grader failed on it)
-    report: Report | None = None
+    passed: bool | None = None
     error: str | None = None
     seconds: float = 0.0
 
@@ -291,7 +291,8 @@ def run(course: Course, lesson: Lesson, folder: Path, book: Path, *, jobs: int, 
         def done(submission: Submission, report: Report | None, error: str | None, seconds: float) -> None:
             gradebook.record(batch, submission.student, submission.path.name, hashes[submission.student],
                              fingerprint, report, error)
-            outcome = Outcome(submission, "error" if report is None else "graded", report, error, seconds)
+            outcome = Outcome(submission, "error" if report is None else "graded",
+                              None if report is None else report.passed, error, seconds)
             summary.outcomes.append(outcome)
             if progress is not None:
                 progress(outcome)

@@ -65,7 +65,7 @@ def _redirect_output(path: str) -> None:
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
 
 
-def _confine(job: dict[str, Any]) -> None:
+def confine_job(job: dict[str, Any]) -> None:
     """Read-only file system but for the submission's copy; solutions and checks hidden."""
     scratch = os.path.join(job["workdir"], "tmp")
     os.makedirs(scratch, exist_ok=True)
@@ -77,7 +77,7 @@ def _confine(job: dict[str, Any]) -> None:
         print(f"grader: file system not confined ({error})", file=sys.stderr)
 
 
-def _drop_privileges(job: dict[str, Any]) -> None:
+def drop_privileges(job: dict[str, Any]) -> None:
     """As root, become an unprivileged user: the submission can then touch only its own copy."""
     if job["user"] is None:
         return
@@ -88,7 +88,7 @@ def _drop_privileges(job: dict[str, Any]) -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
 
 
-def _apply_limits(job: dict[str, Any]) -> None:
+def apply_limits(job: dict[str, Any]) -> None:
     memory = job["memory_bytes"]
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     output = job["output_bytes"]
@@ -127,9 +127,10 @@ def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
     warm_up()
     for probes in job["probes"]:
         _load_probes(probes)
-    _confine(job)
-    _drop_privileges(job)
-    _apply_limits(job)
+    confine_job(job)
+    os.chdir(root)  # again: the old working folder is the mount from before the confinement, read-only
+    drop_privileges(job)
+    apply_limits(job)
     snapshot = _guarded()
     try:
         target = load(job["app"], root)

@@ -526,9 +526,14 @@ def _write_with(path: Path, write: Callable[[TextIO], None]) -> None:
         raise click.UsageError(f"cannot write {path} ({error.strerror or error})") from None
 
 
-@cli.group("export")
-def export() -> None:
+@cli.group("export", invoke_without_command=True)
+@click.pass_context
+def export(ctx: click.Context) -> int | None:
     """Write grades or checks for other tools: the course's CSV, Gradescope, GitHub Classroom."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        return EXIT_PASSED
+    return None
 
 
 @export.command("course-csv")

@@ -10,18 +10,21 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .html_report import problem_html
 from .sandbox import Limits
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
 
 WORKSPACE = Path("work")  # where, beside the notebook, its cells write each lesson's app
 SPARE_SECONDS = 30  # on top of the submission's own time limit, for the grader to start and report
 
 
-def check(lesson: str, folder: str | Path | None = None) -> Any:
+def check(lesson: str, folder: str | Path | None = None) -> HTML:
     """Grade ``folder`` (``work/<lesson>`` by default) for ``lesson``; Jupyter shows the verdicts as HTML."""
-    from IPython.display import HTML
+    from IPython.display import HTML  # here, not above: only a kernel needs IPython
 
     target = Path(folder) if folder is not None else Path(WORKSPACE, lesson)
     if not target.is_dir():

@@ -26,6 +26,7 @@ from .sandbox import IGNORED
 
 CHECK_TAG = "check"
 FENCE = re.compile(r"\s*(```|~~~)")
+EXERCISE = re.compile(r"## .*\bexercise\b", re.IGNORECASE)  # the section after which the student's cells go
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -116,7 +117,7 @@ def build(course: Course, lesson: Lesson, app: Path | None = None) -> NotebookNo
     todo = {name: text for name, text in files.items() if "TODO" in text}
     given = {name: text for name, text in files.items() if text and name not in todo}
     text = sections(lesson.text.read_text(encoding="utf-8"))
-    exercise = next((i + 1 for i, part in enumerate(text) if part.startswith("## Exercise")), len(text))
+    exercise = next((i + 1 for i, part in enumerate(text) if EXERCISE.match(part)), len(text))
 
     cells = [new_markdown_cell(_intro(lesson), id="intro"), new_code_cell(_setup(lesson, folders, empty), id="setup")]
     if given:

@@ -185,7 +185,7 @@ def _own_pid_namespace() -> bool:
 
 def main(argv: list[str]) -> NoReturn:
     """Confine this process as the job says, then run the IPython kernel in a PID namespace of its own."""
-    from .child import _apply_limits, _confine, _drop_privileges
+    from .child import apply_limits, confine_job, drop_privileges
 
     job = json.loads(Path(argv[0]).read_text())
     workdir = Path(job["workdir"])
@@ -193,7 +193,7 @@ def main(argv: list[str]) -> NoReturn:
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.environ["IPYTHONDIR"] = str(workdir / "ipython")
-    _confine(job)
+    confine_job(job)
     os.chdir(os.getcwd())  # the working folder as seen through the new, writable mount
     if job["user"] is not None:  # the unprivileged kernel reads its connection file and writes here
         for path in [workdir, *workdir.rglob("*")]:
@@ -205,8 +205,8 @@ def main(argv: list[str]) -> NoReturn:
             _, status = os.waitpid(kernel, 0)
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _drop_privileges(job)
-    _apply_limits(job)
+    drop_privileges(job)
+    apply_limits(job)
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv[1:]])
 
 

@@ -123,7 +123,7 @@ def classroom_workflow(checks: list[CheckResult], timeout_minutes: int) -> str:
     lines = [
         "# Written by `grade export github-classroom`: GitHub Classroom grades every push with it.",
         "name: Autograding Tests",
-        "on: [push, repository_dispatch, workflow_dispatch]",
+        '"on": [push, repository_dispatch, workflow_dispatch]',  # quoted: YAML 1.1 reads a bare on as true
         "permissions:",
         "  checks: write",
         "  actions: read",
