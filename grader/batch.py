@@ -125,7 +125,8 @@ def content_hash(path: Path) -> str:
     for folder, dirs, files in os.walk(path):
         ignored = IGNORED(folder, dirs + files)
         dirs[:] = sorted(name for name in dirs if name not in ignored)
-        for name in sorted(name for name in files if name not in ignored):
+        links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]  # not walked into
+        for name in sorted([*links, *(name for name in files if name not in ignored)]):
             file = Path(folder, name)
             digest.update(str(file.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
             _add_file(digest, file)
@@ -247,6 +248,7 @@ def _grade_all(course: Course, lesson: Lesson, todo: list[Submission], jobs: int
                 else:
                     done(job, None, message["stuck"], seconds)
                     worker.stop(signal.SIGKILL)  # it died or is stuck: a fresh one takes its place
+                    kill_orphans(keep={other.process.pid for other in workers if other is not worker} | Sandbox.live)
                     workers[workers.index(worker)] = Worker(course, lesson, limits)
     finally:
         for worker in workers:
