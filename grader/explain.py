@@ -62,7 +62,7 @@ def plain_words(error: BaseException) -> str | None:
 
 def describe(error: BaseException, root: str) -> dict[str, Any]:
     """``{"type", "message", "frames"}`` for any exception raised by student code."""
-    message = str(error)
+    message = str(error).replace(os.path.join(root, ""), "")  # the sandbox's own folder means nothing to a student
     if isinstance(error, OSError) and error.errno == errno.EFBIG:
         message = "your code printed (or wrote to a file) more than the grader's output limit allows"
     elif isinstance(error, MemoryError):

@@ -141,15 +141,22 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+class NotCopied(Exception):
+    """The submission cannot be graded as it is: ``args`` are what is wrong and how to fix it."""
+
+
 def copy_submission(source: Path, target: Path, max_bytes: int) -> None:
     """Copy the submission so the student's code runs on a throw-away copy, never the original."""
     total = 0
 
     def copy(src: str, dst: str) -> None:
         nonlocal total
+        if not stat.S_ISREG(os.stat(src).st_mode):  # reading a named pipe or a device would block or never end
+            raise NotCopied(f"{os.path.relpath(src, source)} is not a regular file (a pipe, socket or device)",
+                            "Remove it from the folder: a submission holds only code and data files.")
         total += os.path.getsize(src)
         if total > max_bytes:
-            raise LimitExceeded(f"the submission is larger than {max_bytes // 2**20} MB")
+            raise NotCopied(f"the submission is larger than {max_bytes // 2**20} MB", "Remove large files from the folder.")
         shutil.copy2(src, dst)
 
     shutil.copytree(source, target, ignore=IGNORED, copy_function=copy, symlinks=True)
@@ -278,8 +285,9 @@ class Sandbox:
         self.output_dir.mkdir()
         try:
             copy_submission(self.source, root, self.limits.size_mb * 2**20)
-        except LimitExceeded as error:
-            self.refuse({"title": f"Not graded: {error}", "detail": "Remove large files from the folder."})
+        except NotCopied as error:
+            problem, fix = error.args
+            self.refuse({"title": f"Not graded: {problem}", "detail": fix})
             return
         user = sandbox_user()
         if user is not None:
