@@ -8,6 +8,7 @@ the grader's own process. Nothing here may trust, or be trusted by, the code it 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import importlib.util
@@ -19,7 +20,8 @@ import socket
 import struct
 import sys
 import tempfile
-from typing import Any, Callable, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from flask import Flask, template_rendered, url_for
 
@@ -61,8 +63,9 @@ def _redirect_output(path: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
-    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
-    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    # For the rest of the process's life: closefd=False, the descriptors stay open.
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
 
 
 def confine_job(job: dict[str, Any]) -> None:
@@ -111,10 +114,8 @@ def _compile_templates(app: Flask) -> None:
     """Compile the app's templates once here, instead of once per check in every worker."""
     env = app.jinja_env
     for name in env.list_templates():
-        try:
+        with contextlib.suppress(Exception):  # a broken template is reported by the check that renders it
             env.get_template(name)
-        except Exception:  # noqa: BLE001 - a broken template is reported by the check that renders it
-            pass
 
 
 def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:

@@ -47,7 +47,7 @@ def expect_equal(actual: Any, expected: Any, what: str, note: str | None = None)
         fail(f"{what} == {expected!r}", got=f"{what} == {actual!r}", note=note)
 
 
-class expect:  # noqa: N801 - reads as a sentence: expect(response).status(200)
+class expect:  # lower case: it reads as a sentence, expect(response).status(200)
     """Fluent expectations on one response; each returns ``self`` so they chain."""
 
     def __init__(self, response: Response) -> None:

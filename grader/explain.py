@@ -36,11 +36,11 @@ def student_frames(error: BaseException, root: str) -> list[dict[str, Any]]:
 # Flask's most common complaints, in the words a beginner needs (matched on the message).
 PLAIN_WORDS = (
     ("did not return a valid response",
-     "A view or error handler ended without returning a response (it returned None), or returned "
-     "something Flask cannot send, like an int or (status, body) in the wrong order. Check every branch "
-     "ends with `return`."),
-    ("TemplateNotFound", "Flask looks for templates in the templates/ folder next to the module that "
-                         "created the app. Check the folder and the file name."),
+     ("A view or error handler ended without returning a response (it returned None), or returned "
+      "something Flask cannot send, like an int or (status, body) in the wrong order. Check every branch "
+      "ends with `return`.")),
+    ("TemplateNotFound", ("Flask looks for templates in the templates/ folder next to the module that "
+                          "created the app. Check the folder and the file name.")),
     ("Could not build url for endpoint",
      "url_for takes an endpoint name (the view function's name, or blueprint.function), not a URL."),
     ("no secret key was set", "Set app.config[\"SECRET_KEY\"] (or app.secret_key) before using the session or flash."),

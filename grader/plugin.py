@@ -131,7 +131,7 @@ class GraderPlugin:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         marker = item.get_closest_marker("check")
         assert marker is not None
-        doc = (getattr(item, "function").__doc__ or item.name).strip().splitlines()[0]
+        doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
         lesson = self._lesson_of(item)
         self.results[item.nodeid] = CheckResult(
             id=self._check_id(item), lesson=lesson.id, title=doc, points=float(marker.kwargs.get("points", 1)),

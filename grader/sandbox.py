@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from . import protocol
 
@@ -261,7 +261,7 @@ def _describe_exit(code: int | None, limits: Limits) -> str:
 class Sandbox:
     """One submission, imported once in a child process, ready to fork a fresh app per check."""
 
-    live: set[int] = set()  # zygotes of every sandbox still open in this process
+    live: ClassVar[set[int]] = set()  # zygotes of every sandbox still open in this process
 
     def __init__(self, source: Path, app_spec: str, config: dict[str, Any], limits: Limits,
                  probes: Sequence[Path] = (), hidden: Sequence[Path] = ()) -> None:
@@ -389,7 +389,7 @@ class Sandbox:
             self.ctrl.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> Sandbox:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

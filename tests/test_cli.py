@@ -12,7 +12,7 @@ from grader.course import COURSE_ROOT
 
 
 def grade(*args: str, cwd=COURSE_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "grader", *args], check=False, capture_output=True, text=True, cwd=cwd,
                           timeout=120)
 
 

@@ -7,10 +7,10 @@ NOT_FOUND_PAGE = "Shelf couldn't find that page"
 
 
 @check(points=2, hints=[
-    "Add @app.get(\"/api/items/<int:item_id>\") and return the item itself: Flask turns a dict into JSON. "
-    "See lesson 2, \"Returning JSON\".",
-    "Return the dict from store.get(item_id) as it is. Do not call str() or json.dumps() on it: that returns "
-    "a string, and a string is sent as text/html.",
+    ("Add @app.get(\"/api/items/<int:item_id>\") and return the item itself: Flask turns a dict into JSON. "
+    "See lesson 2, \"Returning JSON\"."),
+    ("Return the dict from store.get(item_id) as it is. Do not call str() or json.dumps() on it: that returns "
+    "a string, and a string is sent as text/html."),
 ])
 def test_api_item(client):
     """GET /api/items/2 returns item 2 as JSON (id, title, url, tags)"""
@@ -20,9 +20,9 @@ def test_api_item(client):
 
 @check(points=1, hints=[
     "When store.get(item_id) returns None, call abort(404). See lesson 2, \"Stopping with abort\".",
-    "abort() raises an exception, so nothing after it runs. Do not wrap it in try/except: a bare except "
+    ("abort() raises an exception, so nothing after it runs. Do not wrap it in try/except: a bare except "
     "catches the 404 too. And make sure every branch of the view returns something: falling off the end "
-    "returns None, which Flask refuses (a TypeError).",
+    "returns None, which Flask refuses (a TypeError)."),
 ])
 def test_api_unknown_item(client):
     """GET /api/items/99 (no such item) is 404 Not Found, while /api/items/2 works"""
@@ -31,10 +31,10 @@ def test_api_unknown_item(client):
 
 
 @check(points=2, hints=[
-    "Build the response with make_response(text), then set its mimetype and a Cache-Control header before "
-    "returning it. See lesson 2, \"Building a response with make_response\".",
-    "response.mimetype = \"text/plain\" (without it a string is sent as text/html), and "
-    "response.headers[\"Cache-Control\"] = \"public, max-age=3600\".",
+    ("Build the response with make_response(text), then set its mimetype and a Cache-Control header before "
+    "returning it. See lesson 2, \"Building a response with make_response\"."),
+    ("response.mimetype = \"text/plain\" (without it a string is sent as text/html), and "
+    "response.headers[\"Cache-Control\"] = \"public, max-age=3600\"."),
     "The body must start with the line \"User-agent: *\" (a capital U, a lower-case a).",
 ])
 def test_robots_txt(client):
@@ -56,8 +56,8 @@ def test_robots_txt(client):
 
 @check(points=1, hints=[
     "Add @app.get(\"/go/<int:item_id>\") that returns redirect(item[\"url\"]). See lesson 2, \"Redirects\".",
-    "Look the item up by its id with store.get(item_id), not by its position in a list, and abort(404) "
-    "when there is no such item.",
+    ("Look the item up by its id with store.get(item_id), not by its position in a list, and abort(404) "
+    "when there is no such item."),
 ])
 def test_go_redirects_to_link(client):
     """GET /go/2 redirects to the item's own link, https://peps.python.org/pep-3333/"""
@@ -68,8 +68,8 @@ def test_go_redirects_to_link(client):
 
 @check(points=1, hints=[
     "Add @app.get(\"/home\") that returns redirect(url_for(\"index\")). See lesson 2, \"Redirects\".",
-    "Let url_for build the path: it gives \"/\". A hard-coded \"http://localhost:5000/\" breaks as soon as "
-    "the app runs anywhere else, and calling index() yourself sends the page instead of a redirect.",
+    ("Let url_for build the path: it gives \"/\". A hard-coded \"http://localhost:5000/\" breaks as soon as "
+    "the app runs anywhere else, and calling index() yourself sends the page instead of a redirect."),
 ])
 def test_home_redirects_to_index(client):
     """GET /home redirects to the index page, Location: /"""
@@ -86,12 +86,12 @@ def test_home_redirects_to_index(client):
 
 
 @check(points=2, hints=[
-    "Register one handler for every HTTP error, @app.errorhandler(HTTPException), that returns an HTML "
-    "page for a 404, with the status 404. See lesson 2, \"Error handlers\".",
-    "Return a (body, 404) tuple: the page first, then the status. Without the 404 the page goes out as "
-    "200 OK, and (404, page) the other way round is a TypeError.",
-    "Only the 404 gets the Shelf page. For any other error outside /api/, return the error itself "
-    "(return error): Flask then sends it with its own status and headers, such as 405 for PUT /items/.",
+    ("Register one handler for every HTTP error, @app.errorhandler(HTTPException), that returns an HTML "
+    "page for a 404, with the status 404. See lesson 2, \"Error handlers\"."),
+    ("Return a (body, 404) tuple: the page first, then the status. Without the 404 the page goes out as "
+    "200 OK, and (404, page) the other way round is a TypeError."),
+    ("Only the 404 gets the Shelf page. For any other error outside /api/, return the error itself "
+    "(return error): Flask then sends it with its own status and headers, such as 405 for PUT /items/."),
 ])
 def test_html_not_found_page(client):
     """GET /nope shows Shelf's own HTML 404 page, and other errors keep their status"""
@@ -101,12 +101,12 @@ def test_html_not_found_page(client):
 
 
 @check(points=2, hints=[
-    "In your HTTPException handler, look at request.path first: when it starts with \"/api/\", answer with "
-    "JSON instead of HTML. See lesson 2, \"JSON errors for the API\".",
-    "The body is {\"error\": error.name, \"status\": error.code}, and the response's status must still be "
-    "error.code: a handler's response is 200 unless you say otherwise.",
-    "request.path is the path alone (\"/api/items/99\"); request.url is the whole URL "
-    "(\"http://localhost/api/items/99\"), so request.url.startswith(\"/api/\") is never true.",
+    ("In your HTTPException handler, look at request.path first: when it starts with \"/api/\", answer with "
+    "JSON instead of HTML. See lesson 2, \"JSON errors for the API\"."),
+    ("The body is {\"error\": error.name, \"status\": error.code}, and the response's status must still be "
+    "error.code: a handler's response is 200 unless you say otherwise."),
+    ("request.path is the path alone (\"/api/items/99\"); request.url is the whole URL "
+    "(\"http://localhost/api/items/99\"), so request.url.startswith(\"/api/\") is never true."),
 ])
 def test_api_errors_are_json(client):
     """Errors under /api/ are JSON: GET /api/items/99 is 404 {"error": "Not Found", "status": 404}"""
@@ -116,10 +116,10 @@ def test_api_errors_are_json(client):
 
 
 @check(points=2, hints=[
-    "The same HTTPException handler answers the 405 too, as JSON, and must keep the Allow header the 405 "
-    "came with. See lesson 2, \"JSON errors for the API\".",
-    "Start from response = error.get_response(): it already has the right status and the Allow header. "
-    "Then replace its body (response.data = json.dumps(...)) and its content_type.",
+    ("The same HTTPException handler answers the 405 too, as JSON, and must keep the Allow header the 405 "
+    "came with. See lesson 2, \"JSON errors for the API\"."),
+    ("Start from response = error.get_response(): it already has the right status and the Allow header. "
+    "Then replace its body (response.data = json.dumps(...)) and its content_type."),
     "Returning a dict or jsonify(...) from the handler builds a brand-new response, so Allow is lost.",
 ])
 def test_api_method_not_allowed(client):

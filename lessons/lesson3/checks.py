@@ -20,7 +20,7 @@ def part(response, tag):
     """The status and the inside of the page's first <tag> (else <body>, else all of it), on one line."""
     body = response.get_data(as_text=True)
     for name in (tag, "body"):
-        match = re.search(rf"<{name}\b[^>]*>(.*?)</{name}>", body, re.S | re.I)
+        match = re.search(rf"<{name}\b[^>]*>(.*?)</{name}>", body, re.DOTALL | re.IGNORECASE)
         if match:
             label, text = f"<{name}>", match.group(1)
             break
@@ -85,14 +85,14 @@ def extends_base(app, template):
 
 
 @check(points=2, hints=[
-    "Put the page skeleton in shelf/templates/base.html, with <title>{% block title %}{% endblock %} · Shelf</title>; "
+    ("Put the page skeleton in shelf/templates/base.html, with <title>{% block title %}{% endblock %} · Shelf</title>; "
     "index.html starts with {% extends \"base.html\" %} and fills the title block with Home. "
-    "See lesson 3, \"Template inheritance\".",
-    "In index(), return render_template(\"index.html\"). The templates/ folder belongs inside the shelf/ package, "
-    "next to app.py; see lesson 3, \"Templates and render_template\".",
-    "The block names must match exactly: {% block title %} in base.html and {% block title %}Home{% endblock %} in "
+    "See lesson 3, \"Template inheritance\"."),
+    ("In index(), return render_template(\"index.html\"). The templates/ folder belongs inside the shelf/ package, "
+    "next to app.py; see lesson 3, \"Templates and render_template\"."),
+    ("The block names must match exactly: {% block title %} in base.html and {% block title %}Home{% endblock %} in "
     "index.html. base.html also holds the nav (<a href=\"{{ url_for('item_list') }}\">Items</a>) and "
-    "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='style.css') }}\">.",
+    "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='style.css') }}\">."),
 ])
 def test_base_template(app, client):
     """GET / renders index.html, which extends base.html: <title>Home · Shelf</title>, a nav, the stylesheet"""
@@ -106,12 +106,12 @@ def test_base_template(app, client):
 
 
 @check(points=1, hints=[
-    "Give every page its own template that extends base.html and fills its blocks. "
-    "See lesson 3, \"Template inheritance\".",
-    "The names are items/list.html (for /items/), items/detail.html (for /items/<id>), about.html and 404.html "
-    "(render it in the error handler and keep the status: return render_template(\"404.html\"), 404).",
-    "The titles: {% block title %}About{% endblock %} on the about page, and {% block title %}{{ item.title }}"
-    "{% endblock %} on an item's page.",
+    ("Give every page its own template that extends base.html and fills its blocks. "
+    "See lesson 3, \"Template inheritance\"."),
+    ("The names are items/list.html (for /items/), items/detail.html (for /items/<id>), about.html and 404.html "
+    "(render it in the error handler and keep the status: return render_template(\"404.html\"), 404)."),
+    ("The titles: {% block title %}About{% endblock %} on the about page, and {% block title %}{{ item.title }}"
+    "{% endblock %} on an item's page."),
 ])
 def test_every_page_uses_the_layout(app, client):
     """/items/, /items/2, /about and the 404 page each render their own template, which extends base.html"""
@@ -131,10 +131,10 @@ def test_every_page_uses_the_layout(app, client):
 
 
 @check(points=2, hints=[
-    "In items/list.html, loop with {% for item in items %} and write one <li class=\"item\"> per item. "
-    "See lesson 3, \"Jinja syntax\".",
-    "Pass the items in: render_template(\"items/list.html\", items=store.all_items(), heading=\"Your shelf\"), "
-    "and let /tags/<tag> reuse the same template with items=store.with_tag(tag).",
+    ("In items/list.html, loop with {% for item in items %} and write one <li class=\"item\"> per item. "
+    "See lesson 3, \"Jinja syntax\"."),
+    ("Pass the items in: render_template(\"items/list.html\", items=store.all_items(), heading=\"Your shelf\"), "
+    "and let /tags/<tag> reuse the same template with items=store.with_tag(tag)."),
     "Write class=\"item\" exactly like that, only on the <li> of an item (not on the empty message).",
 ])
 def test_item_list_template(client):
@@ -153,10 +153,10 @@ def test_item_list_template(client):
 
 
 @check(points=1, hints=[
-    "A for loop in Jinja can have an {% else %} part: it runs when there is nothing to loop over. "
-    "See lesson 3, \"Jinja syntax\".",
-    "Inside the <ul>, after the item: {% else %}<li>No items yet.</li>{% endfor %}. "
-    "Show the message only when the list is empty.",
+    ("A for loop in Jinja can have an {% else %} part: it runs when there is nothing to loop over. "
+    "See lesson 3, \"Jinja syntax\"."),
+    ("Inside the <ul>, after the item: {% else %}<li>No items yet.</li>{% endfor %}. "
+    "Show the message only when the list is empty."),
 ])
 def test_empty_list(app, client):
     """With no items saved, GET /items/ says "No items yet.\""""
@@ -168,8 +168,8 @@ def test_empty_list(app, client):
 
 
 @check(points=2, hints=[
-    "Jinja escapes {{ ... }} only in templates whose names end in .html (or .htm, .xml, .xhtml, .svg), "
-    "and |safe switches that off. See lesson 3, \"Autoescaping\".",
+    ("Jinja escapes {{ ... }} only in templates whose names end in .html (or .htm, .xml, .xhtml, .svg), "
+    "and |safe switches that off. See lesson 3, \"Autoescaping\"."),
     "Write {{ item.title }}, never {{ item.title|safe }}, and keep the .html extension on every template.",
 ])
 def test_autoescape(app, client):
@@ -183,8 +183,8 @@ def test_autoescape(app, client):
 
 
 @check(points=1, hints=[
-    "Flask serves every file in the static/ folder next to your app at /static/<filename>. "
-    "See lesson 3, \"Static files\".",
+    ("Flask serves every file in the static/ folder next to your app at /static/<filename>. "
+    "See lesson 3, \"Static files\"."),
     "Create shelf/static/style.css (inside the shelf/ package, beside templates/) with a few CSS rules.",
 ])
 def test_static_stylesheet(client):
@@ -196,8 +196,8 @@ def test_static_stylesheet(client):
 
 
 @check(points=2, hints=[
-    "Register a function with @app.template_filter(\"domain\"); templates then write {{ item.url|domain }}. "
-    "See lesson 3, \"Custom filters\".",
+    ("Register a function with @app.template_filter(\"domain\"); templates then write {{ item.url|domain }}. "
+    "See lesson 3, \"Custom filters\"."),
     "urllib.parse.urlsplit(url).hostname is the host name: \"peps.python.org\" for \"https://peps.python.org/x?y\".",
     "In items/list.html, after each title: <span class=\"domain\">({{ item.url|domain }})</span>.",
 ])
@@ -213,12 +213,12 @@ def test_domain_filter(app, client):
 
 
 @check(points=1, hints=[
-    "A function decorated with @app.context_processor returns a dict whose keys every template can use. "
-    "See lesson 3, \"Context processors\".",
-    "Return {\"item_count\": len(store.all_items())}, and in base.html write <footer>{{ item_count }} items "
-    "saved</footer>.",
-    "Count the items inside the function, each time it runs: a number computed once at import time stays 3 "
-    "forever.",
+    ("A function decorated with @app.context_processor returns a dict whose keys every template can use. "
+    "See lesson 3, \"Context processors\"."),
+    ("Return {\"item_count\": len(store.all_items())}, and in base.html write <footer>{{ item_count }} items "
+    "saved</footer>."),
+    ("Count the items inside the function, each time it runs: a number computed once at import time stays 3 "
+    "forever."),
 ])
 def test_item_count_in_footer(app, client):
     """Every page's footer counts the saved items: "3 items saved", then "4 items saved" after one more"""
@@ -233,10 +233,10 @@ def test_item_count_in_footer(app, client):
 
 
 @check(points=2, hints=[
-    "Build every link with url_for: url_for('static', filename='style.css'), url_for('item_list'), "
-    "url_for('item_detail', item_id=item.id). See lesson 3, \"url_for in templates\".",
-    "A hard-coded href=\"/static/style.css\" or href=\"/items/\" breaks as soon as the app is mounted under a "
-    "prefix such as /shelf; url_for adds the prefix (SCRIPT_NAME) for you.",
+    ("Build every link with url_for: url_for('static', filename='style.css'), url_for('item_list'), "
+    "url_for('item_detail', item_id=item.id). See lesson 3, \"url_for in templates\"."),
+    ("A hard-coded href=\"/static/style.css\" or href=\"/items/\" breaks as soon as the app is mounted under a "
+    "prefix such as /shelf; url_for adds the prefix (SCRIPT_NAME) for you."),
 ])
 def test_links_follow_the_mount_point(client):
     """Mounted under /shelf, the pages link to /shelf/static/style.css, /shelf/items/ and /shelf/items/2"""

@@ -2,7 +2,7 @@
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,8 +24,8 @@ def after(response, what):
 def listed(response):
     """The titles of the <li class="item"> entries of a list page, in order."""
     titles = []
-    for entry in re.findall(r"<li\s+class=\"item\"[^>]*>(.*?)</li>", response.get_data(as_text=True), re.S):
-        link = re.search(r"<a\b[^>]*>(.*?)</a>", entry, re.S)
+    for entry in re.findall(r"<li\s+class=\"item\"[^>]*>(.*?)</li>", response.get_data(as_text=True), re.DOTALL):
+        link = re.search(r"<a\b[^>]*>(.*?)</a>", entry, re.DOTALL)
         text = link.group(1) if link else re.sub(r"<[^>]+>", " ", entry)
         titles.append(html.unescape(" ".join(text.split())))
     return titles
@@ -46,8 +46,8 @@ def says(response, text, note=None):
     """The page contains ``text``; a failure shows the page's <main> (or body) on one line."""
     body = response.get_data(as_text=True)
     if text not in body:
-        match = re.search(r"<main\b[^>]*>(.*?)</main>", body, re.S) or re.search(r"<body\b[^>]*>(.*?)</body>",
-                                                                               body, re.S)
+        match = re.search(r"<main\b[^>]*>(.*?)</main>", body, re.DOTALL) or re.search(r"<body\b[^>]*>(.*?)</body>",
+                                                                               body, re.DOTALL)
         inside = " ".join(re.sub(r"<[^>]+>", " ", match.group(1) if match else body).split())
         fail(f"the page to say {text!r}", got=f"{response.status} · the page says: {inside[:300]!r}",
              sent=response.sent, note=note)
@@ -188,12 +188,12 @@ def has_theme(response, theme, present=True):
 # --- the checks ----------------------------------------------------------------------------------
 
 @check(points=2, hints=[
-    "Read the query string with request.args: request.args.get(\"q\", \"\") for the search text and "
+    ("Read the query string with request.args: request.args.get(\"q\", \"\") for the search text and "
     "request.args.getlist(\"tag\") for every ?tag=, then list store.search(q, tags). "
-    "See lesson 4, \"Query strings: request.args\".",
+    "See lesson 4, \"Query strings: request.args\"."),
     "request.args.get(\"tag\") returns only the first ?tag=; getlist returns them all, as a list.",
-    "The search box in items/list.html is an <input type=\"search\" name=\"q\" value=\"{{ q }}\"> inside a "
-    "<form method=\"get\">: pass q to render_template so the box keeps the text.",
+    ("The search box in items/list.html is an <input type=\"search\" name=\"q\" value=\"{{ q }}\"> inside a "
+    "<form method=\"get\">: pass q to render_template so the box keeps the text."),
 ])
 def test_search_and_filter(client):
     """GET /items/?q=pep lists only PEP 3333, ?tag=python&tag=wsgi needs both tags, and the box keeps "pep\""""
@@ -215,12 +215,12 @@ def test_search_and_filter(client):
 
 
 @check(points=2, hints=[
-    "Read page and per_page with request.args.get(\"page\", 1, type=int): a value that is not a number gives "
-    "the default. See lesson 4, \"Paginating a list\".",
-    "Keep per_page between 1 and 100 and page between 1 and the number of pages (at least 1), then render "
-    "items[(page - 1) * per_page : page * per_page].",
-    "The links: url_for('item_list', q=q or None, tag=tags, page=page + 1, per_page=per_page). The text must "
-    "read \"Page 1 of 2\".",
+    ("Read page and per_page with request.args.get(\"page\", 1, type=int): a value that is not a number gives "
+    "the default. See lesson 4, \"Paginating a list\"."),
+    ("Keep per_page between 1 and 100 and page between 1 and the number of pages (at least 1), then render "
+    "items[(page - 1) * per_page : page * per_page]."),
+    ("The links: url_for('item_list', q=q or None, tag=tags, page=page + 1, per_page=per_page). The text must "
+    "read \"Page 1 of 2\"."),
 ])
 def test_pagination(app, client):
     """?per_page=2 shows 2 items, "Page 1 of 2" and a link to page 2; bad page numbers never crash"""
@@ -257,12 +257,12 @@ def test_pagination(app, client):
 
 
 @check(points=2, hints=[
-    "Add @app.route(\"/items/new\", methods=[\"GET\", \"POST\"]) and read the fields with "
-    "request.form.get(\"title\", \"\"). See lesson 4, \"Validating a form\".",
-    "When item_error(title, url) returns a message, render items/new.html again with error=... and the status 400: "
-    "return render_template(\"items/new.html\", error=error), 400.",
-    "Keep what was typed: value=\"{{ request.form.get('url', '') }}\" on each input. The messages are exactly "
-    "\"Title is required.\", \"URL is required.\" and \"URL must start with http:// or https://\".",
+    ("Add @app.route(\"/items/new\", methods=[\"GET\", \"POST\"]) and read the fields with "
+    "request.form.get(\"title\", \"\"). See lesson 4, \"Validating a form\"."),
+    ("When item_error(title, url) returns a message, render items/new.html again with error=... and the status 400: "
+    "return render_template(\"items/new.html\", error=error), 400."),
+    ("Keep what was typed: value=\"{{ request.form.get('url', '') }}\" on each input. The messages are exactly "
+    "\"Title is required.\", \"URL is required.\" and \"URL must start with http:// or https://\"."),
 ])
 def test_form_validation(client):
     """GET /items/new shows the form; a missing title or a bad URL is a 400 with its message, and nothing is saved"""
@@ -300,12 +300,12 @@ def test_form_validation(client):
 
 
 @check(points=2, hints=[
-    "After saving with store.add(...), redirect to the new item's page: "
-    "return redirect(url_for(\"item_detail\", item_id=item[\"id\"])). See lesson 4, \"Redirect after POST\".",
-    "tags is optional: request.form.get(\"tags\", \"\") gives \"\" when the field is missing, while "
-    "request.form[\"tags\"] answers 400 Bad Request.",
-    "Split the tags on commas and drop the empty ones: "
-    "[tag.strip() for tag in tags.split(\",\") if tag.strip()].",
+    ("After saving with store.add(...), redirect to the new item's page: "
+    "return redirect(url_for(\"item_detail\", item_id=item[\"id\"])). See lesson 4, \"Redirect after POST\"."),
+    ("tags is optional: request.form.get(\"tags\", \"\") gives \"\" when the field is missing, while "
+    "request.form[\"tags\"] answers 400 Bad Request."),
+    ("Split the tags on commas and drop the empty ones: "
+    "[tag.strip() for tag in tags.split(\",\") if tag.strip()]."),
 ])
 def test_form_creates_item(client):
     """POST /items/new with a title and a URL saves the item and redirects to its page, /items/4"""
@@ -323,10 +323,10 @@ def test_form_creates_item(client):
 
 
 @check(points=2, hints=[
-    "Add @app.post(\"/api/items\"), read the body with request.get_json(), save the item and return it with "
-    "the status 201. See lesson 4, \"JSON bodies: request.get_json()\".",
-    "Return a tuple (body, status, headers): return item, 201, {\"Location\": url_for(\"api_item\", "
-    "item_id=item[\"id\"])}.",
+    ("Add @app.post(\"/api/items\"), read the body with request.get_json(), save the item and return it with "
+    "the status 201. See lesson 4, \"JSON bodies: request.get_json()\"."),
+    ("Return a tuple (body, status, headers): return item, 201, {\"Location\": url_for(\"api_item\", "
+    "item_id=item[\"id\"])}."),
     "tags is optional: data.get(\"tags\") or [] gives [] when it is missing.",
 ])
 def test_api_create(client):
@@ -341,10 +341,10 @@ def test_api_create(client):
 
 
 @check(points=2, hints=[
-    "request.get_json() already answers 415 when the body is not JSON and 400 when it is malformed: do not "
-    "catch that, and do not use force=True or silent=True. See lesson 4, \"JSON bodies: request.get_json()\".",
-    "Then check the data yourself: if not isinstance(data, dict), or item_error(title, url) finds a problem, "
-    "or tags is not a list, return {\"error\": message}, 400.",
+    ("request.get_json() already answers 415 when the body is not JSON and 400 when it is malformed: do not "
+    "catch that, and do not use force=True or silent=True. See lesson 4, \"JSON bodies: request.get_json()\"."),
+    ("Then check the data yourself: if not isinstance(data, dict), or item_error(title, url) finds a problem, "
+    "or tags is not a list, return {\"error\": message}, 400."),
 ])
 def test_api_create_errors(client):
     """POST /api/items refuses a non-JSON body (415), malformed JSON (400) and a bad item (400 {"error": ...})"""
@@ -366,12 +366,12 @@ def test_api_create_errors(client):
 
 
 @check(points=2, hints=[
-    "Add @app.post(\"/items/import\") and take the file from request.files.get(\"file\"). "
-    "See lesson 4, \"File uploads: request.files\".",
-    "Read it with upload.read().decode(\"utf-8\"), go through .splitlines(), and save each line that "
-    "item_error(url, url) accepts; return {\"imported\": count}.",
-    "No file, or a file with an empty filename, is {\"error\": ...}, 400: request.files[\"file\"] would answer an "
-    "HTML 400 page instead of JSON.",
+    ("Add @app.post(\"/items/import\") and take the file from request.files.get(\"file\"). "
+    "See lesson 4, \"File uploads: request.files\"."),
+    ("Read it with upload.read().decode(\"utf-8\"), go through .splitlines(), and save each line that "
+    "item_error(url, url) accepts; return {\"imported\": count}."),
+    ("No file, or a file with an empty filename, is {\"error\": ...}, 400: request.files[\"file\"] would answer an "
+    "HTML 400 page instead of JSON."),
 ])
 def test_import_file(client):
     """POST /items/import with a file of URLs saves one item per http(s) line and answers {"imported": 2}"""
@@ -387,10 +387,10 @@ def test_import_file(client):
 
 
 @check(points=1, hints=[
-    "Set app.config[\"MAX_CONTENT_LENGTH\"] = 64 * 1024 and register @app.errorhandler(RequestEntityTooLarge). "
-    "See lesson 4, \"Limiting the size of a request\".",
-    "The handler returns {\"error\": \"The request is too large: the limit is 64 KiB.\", \"status\": 413}, 413. "
-    "Without it, your HTTPException handler sends Flask's HTML page for the 413.",
+    ("Set app.config[\"MAX_CONTENT_LENGTH\"] = 64 * 1024 and register @app.errorhandler(RequestEntityTooLarge). "
+    "See lesson 4, \"Limiting the size of a request\"."),
+    ("The handler returns {\"error\": \"The request is too large: the limit is 64 KiB.\", \"status\": 413}, 413. "
+    "Without it, your HTTPException handler sends Flask's HTML page for the 413."),
 ])
 def test_upload_limit(app, client):
     """Request bodies are limited to 64 KiB: a 65 KiB upload is 413, with a JSON error that says the limit"""
@@ -405,8 +405,8 @@ def test_upload_limit(app, client):
 
 
 @check(points=2, hints=[
-    "Add @app.get(\"/prefs/theme/<any(light, dark):theme>\"), build response = redirect(url_for(\"index\")), "
-    "call response.set_cookie(...) on it, and return that response. See lesson 4, \"Cookies\".",
+    ("Add @app.get(\"/prefs/theme/<any(light, dark):theme>\"), build response = redirect(url_for(\"index\")), "
+    "call response.set_cookie(...) on it, and return that response. See lesson 4, \"Cookies\"."),
     "response.set_cookie(\"theme\", theme, max_age=365 * 24 * 60 * 60, httponly=True, samesite=\"Lax\").",
     "The any(light, dark) converter is what makes /prefs/theme/blue a 404: <theme> alone accepts anything.",
 ])
@@ -439,7 +439,7 @@ def test_theme_cookie(client):
         if now is not None:
             lifetime = int((expires - now).total_seconds())
         else:
-            lifetime = int((expires - datetime.now(timezone.utc)).total_seconds())
+            lifetime = int((expires - datetime.now(UTC)).total_seconds())
     if lifetime is None or abs(lifetime - YEAR) > 2 * 24 * 60 * 60:
         fail(f"a cookie kept for one year (Max-Age={YEAR})", got=f"Set-Cookie: {line}", sent=response.sent,
              note="Without max_age (or expires) the cookie is forgotten when the browser closes. "
@@ -456,10 +456,10 @@ def test_theme_cookie(client):
 
 
 @check(points=1, hints=[
-    "A context processor gives every template theme, read from request.cookies.get(\"theme\"); base.html writes "
-    "<body class=\"theme-{{ theme }}\">. See lesson 4, \"Cookies\".",
-    "Read the cookie inside the context processor, on every request: \"dark\" if request.cookies.get(\"theme\") == "
-    "\"dark\" else \"light\".",
+    ("A context processor gives every template theme, read from request.cookies.get(\"theme\"); base.html writes "
+    "<body class=\"theme-{{ theme }}\">. See lesson 4, \"Cookies\"."),
+    ("Read the cookie inside the context processor, on every request: \"dark\" if request.cookies.get(\"theme\") == "
+    "\"dark\" else \"light\"."),
 ])
 def test_theme_applied(app, client):
     """After GET /prefs/theme/dark every page has <body class="theme-dark">; other readers keep the light theme"""
@@ -473,13 +473,13 @@ def test_theme_applied(app, client):
 
 
 @check(points=3, hints=[
-    "Write class TagListConverter(BaseConverter) with to_python and to_url, register it with "
+    ("Write class TagListConverter(BaseConverter) with to_python and to_url, register it with "
     "app.url_map.converters[\"tags\"] = TagListConverter, and route @app.get(\"/tags/<tags:names>\"). "
-    "See lesson 4, \"Custom URL converters\".",
-    "to_python(\"python+wsgi\") returns value.split(\"+\"); to_url joins the tags with \"+\", each quoted with "
-    "BaseConverter.to_url(self, tag). Pass self: BaseConverter.to_url(tag) is a TypeError.",
-    "regex = r\"[^/+]+(?:\\+[^/+]+)+\" (two tags or more, so /tags/wsgi stays with the tag view) and weight = 50 "
-    "(so /tags/python+wsgi is tried against your converter before <tag>).",
+    "See lesson 4, \"Custom URL converters\"."),
+    ("to_python(\"python+wsgi\") returns value.split(\"+\"); to_url joins the tags with \"+\", each quoted with "
+    "BaseConverter.to_url(self, tag). Pass self: BaseConverter.to_url(tag) is a TypeError."),
+    ("regex = r\"[^/+]+(?:\\+[^/+]+)+\" (two tags or more, so /tags/wsgi stays with the tag view) and weight = 50 "
+    "(so /tags/python+wsgi is tried against your converter before <tag>)."),
 ])
 def test_tags_converter(app, client):
     """GET /tags/python+wsgi lists the items with both tags, via a "tags" converter; url_for builds it back"""

@@ -111,13 +111,13 @@ def decode_session(value):
 
 
 @check(points=2, hints=[
-    "Keep the list in Flask's session, which lives in a signed cookie, one per visitor. "
-    "See lesson 5, \"The session\" and \"Changing a list in the session\".",
-    "In item_detail, after the 404 check, call a helper remember_viewed(item_id): build a new list, "
-    "[item_id] followed by the old ids except item_id, and assign it: session[\"recent\"] = new_list[:5].",
-    "session.get(\"recent\", []).append(item_id) changes the list in place: Flask does not see that change and "
+    ("Keep the list in Flask's session, which lives in a signed cookie, one per visitor. "
+    "See lesson 5, \"The session\" and \"Changing a list in the session\"."),
+    ("In item_detail, after the 404 check, call a helper remember_viewed(item_id): build a new list, "
+    "[item_id] followed by the old ids except item_id, and assign it: session[\"recent\"] = new_list[:5]."),
+    ("session.get(\"recent\", []).append(item_id) changes the list in place: Flask does not see that change and "
     "does not save it. Assigning session[\"recent\"] = ... does get saved. GET /recent returns "
-    "session.get(\"recent\", []): a list is sent as JSON.",
+    "session.get(\"recent\", []): a list is sent as JSON."),
 ])
 def test_recently_viewed(client):
     """Viewing items 1, 2, 1 makes GET /recent answer [1, 2], kept in the session"""
@@ -137,10 +137,10 @@ def test_recently_viewed(client):
 
 
 @check(points=1, hints=[
-    "Keep at most 5 ids, the 5 newest: slice the new list before you store it. "
-    "See lesson 5, \"Changing a list in the session\".",
-    "new_list[:5] keeps the first five, which are the newest because the newest goes first. Remember an item "
-    "only once you know it exists: after abort(404), not before.",
+    ("Keep at most 5 ids, the 5 newest: slice the new list before you store it. "
+    "See lesson 5, \"Changing a list in the session\"."),
+    ("new_list[:5] keeps the first five, which are the newest because the newest goes first. Remember an item "
+    "only once you know it exists: after abort(404), not before."),
 ])
 def test_recent_keeps_five(app, client):
     """GET /recent keeps the 5 newest ids, and never a missing item's (404)"""
@@ -158,10 +158,10 @@ def test_recent_keeps_five(app, client):
 
 
 @check(points=1, hints=[
-    "Each visitor has their own session cookie, so each has their own list. A list in a Python variable "
-    "(or in g) is not per visitor. See lesson 5, \"The session\" and \"g: data for one request\".",
-    "GET /recent for a visitor who has viewed nothing must answer [], not fail: "
-    "use session.get(\"recent\", []), not session[\"recent\"].",
+    ("Each visitor has their own session cookie, so each has their own list. A list in a Python variable "
+    "(or in g) is not per visitor. See lesson 5, \"The session\" and \"g: data for one request\"."),
+    ("GET /recent for a visitor who has viewed nothing must answer [], not fail: "
+    "use session.get(\"recent\", []), not session[\"recent\"]."),
 ])
 def test_recent_per_visitor(app, client):
     """Each visitor has their own list: a second client starts with []"""
@@ -184,13 +184,13 @@ def test_recent_per_visitor(app, client):
 
 
 @check(points=2, hints=[
-    "Call flash(\"Item saved.\", \"success\") before the redirect, and show the messages in base.html with "
-    "get_flashed_messages(with_categories=true). See lesson 5, \"Flash messages\".",
-    "In base.html, inside <main> before the content block: {% for category, message in "
+    ("Call flash(\"Item saved.\", \"success\") before the redirect, and show the messages in base.html with "
+    "get_flashed_messages(with_categories=true). See lesson 5, \"Flash messages\"."),
+    ("In base.html, inside <main> before the content block: {% for category, message in "
     "get_flashed_messages(with_categories=true) %}<div class=\"flash {{ category }}\">{{ message }}</div>"
-    "{% endfor %}",
-    "Flash only once the item is saved: a flash() before the checks shows \"Item saved.\" on the form's "
-    "error page too. And call get_flashed_messages in one template only (base.html), or it shows twice.",
+    "{% endfor %}"),
+    ("Flash only once the item is saved: a flash() before the checks shows \"Item saved.\" on the form's "
+    "error page too. And call get_flashed_messages in one template only (base.html), or it shows twice."),
 ])
 def test_flash_after_create(client):
     """Saving an item flashes <div class="flash success">Item saved.</div>, once"""
@@ -225,10 +225,10 @@ def test_flash_after_create(client):
 
 
 @check(points=1, hints=[
-    "Register a function with @app.before_request that stores an id in g.request_id, and one with "
-    "@app.after_request that copies it into the response's headers. See lesson 5, \"Request hooks\".",
-    "Make the id with uuid.uuid4().hex inside the before_request function, so each request gets a new one. "
-    "The after_request function must end with return response.",
+    ("Register a function with @app.before_request that stores an id in g.request_id, and one with "
+    "@app.after_request that copies it into the response's headers. See lesson 5, \"Request hooks\"."),
+    ("Make the id with uuid.uuid4().hex inside the before_request function, so each request gets a new one. "
+    "The after_request function must end with return response."),
 ])
 def test_request_id_generated(client):
     """Every response has a new X-Request-ID (32 hex digits), 404s included"""
@@ -247,10 +247,10 @@ def test_request_id_generated(client):
 
 
 @check(points=1, hints=[
-    "Keep the caller's X-Request-ID only when it looks safe: 1 to 64 letters, digits or dashes. "
-    "See lesson 5, \"Request hooks\".",
-    "REQUEST_ID = re.compile(r\"[A-Za-z0-9-]{1,64}\") and REQUEST_ID.fullmatch(incoming): re.match and "
-    "search accept a string that merely starts or contains a safe part, such as \"abc def\".",
+    ("Keep the caller's X-Request-ID only when it looks safe: 1 to 64 letters, digits or dashes. "
+    "See lesson 5, \"Request hooks\"."),
+    ("REQUEST_ID = re.compile(r\"[A-Za-z0-9-]{1,64}\") and REQUEST_ID.fullmatch(incoming): re.match and "
+    "search accept a string that merely starts or contains a safe part, such as \"abc def\"."),
 ])
 def test_request_id_echoed(client):
     """A safe incoming X-Request-ID is echoed back; an unsafe one is replaced"""
@@ -275,12 +275,12 @@ def test_request_id_echoed(client):
 
 
 @check(points=2, hints=[
-    "current_app is the app handling the current request, or the app whose app_context() is pushed. "
-    "See lesson 5, \"Contexts: current_app and request\".",
-    "In app.py: app.extensions[\"shelf_store\"] = store. In shelf/context.py: "
-    "return len(current_app.extensions[\"shelf_store\"].all_items()).",
-    "Do not import the store (or the app) into context.py, and never push a context at import time "
-    "(app.app_context().push()): outside a request, current_item_count() must raise RuntimeError.",
+    ("current_app is the app handling the current request, or the app whose app_context() is pushed. "
+    "See lesson 5, \"Contexts: current_app and request\"."),
+    ("In app.py: app.extensions[\"shelf_store\"] = store. In shelf/context.py: "
+    "return len(current_app.extensions[\"shelf_store\"].all_items())."),
+    ("Do not import the store (or the app) into context.py, and never push a context at import time "
+    "(app.app_context().push()): outside a request, current_item_count() must raise RuntimeError."),
 ])
 def test_item_count_helper(app):
     """current_item_count() counts current_app's store, and needs an app context"""
@@ -311,10 +311,10 @@ def test_item_count_helper(app):
 
 
 @check(points=1, hints=[
-    "request.accept_mimetypes.best_match([\"text/html\", \"application/json\"]) picks the type the client "
-    "prefers among the two. See lesson 5, \"Contexts: current_app and request\".",
-    "wants_json() returns best_match(...) == \"application/json\". accept_json alone is not enough: it is "
-    "True for */*, which every browser sends.",
+    ("request.accept_mimetypes.best_match([\"text/html\", \"application/json\"]) picks the type the client "
+    "prefers among the two. See lesson 5, \"Contexts: current_app and request\"."),
+    ("wants_json() returns best_match(...) == \"application/json\". accept_json alone is not enough: it is "
+    "True for */*, which every browser sends."),
 ])
 def test_wants_json(app):
     """wants_json() is True only when the Accept header prefers JSON to HTML"""
@@ -335,10 +335,10 @@ def test_wants_json(app):
 
 
 @check(points=1, hints=[
-    "Let the HTTPException handler answer JSON when the path starts with /api/ or when wants_json() is True. "
-    "See lesson 5, \"Contexts: current_app and request\".",
-    "if request.path.startswith(\"/api/\") or wants_json(): ... the JSON branch you wrote in lesson 2, "
-    "unchanged.",
+    ("Let the HTTPException handler answer JSON when the path starts with /api/ or when wants_json() is True. "
+    "See lesson 5, \"Contexts: current_app and request\"."),
+    ("if request.path.startswith(\"/api/\") or wants_json(): ... the JSON branch you wrote in lesson 2, "
+    "unchanged."),
 ])
 def test_json_errors_for_json_clients(client):
     """A client that asks for JSON (Accept: application/json) gets JSON errors"""
@@ -354,8 +354,8 @@ def test_json_errors_for_json_clients(client):
 
 
 @check(points=2, hints=[
-    "Set app.config[\"SECRET_KEY\"] (it signs the cookie) and app.config[\"SESSION_COOKIE_SAMESITE\"] = \"Lax\"; "
-    "Flask makes the session cookie HttpOnly by itself. See lesson 5, \"Signed, not encrypted\".",
+    ("Set app.config[\"SECRET_KEY\"] (it signs the cookie) and app.config[\"SESSION_COOKIE_SAMESITE\"] = \"Lax\"; "
+    "Flask makes the session cookie HttpOnly by itself. See lesson 5, \"Signed, not encrypted\"."),
     "Keep SESSION_COOKIE_HTTPONLY at its default, True: JavaScript on the page then cannot read the cookie.",
 ])
 def test_session_cookie(app, client):

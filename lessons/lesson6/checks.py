@@ -228,12 +228,12 @@ def adds_header(contract, section="plain", value="Shelf"):
 # -- the checks ---------------------------------------------------------------------------------
 
 @check(points=2, hints=[
-    "A WSGI app is a function (environ, start_response): it calls start_response(status, headers) once and "
-    "returns an iterable of bytes. See lesson 6, \"A WSGI app by hand\".",
-    "The status is a str with its reason phrase (\"200 OK\", \"405 Method Not Allowed\"), the headers a list "
-    "of (str, str) tuples, and the body [b\"OK\"], a list of bytes. Content-Length is str(len(body)).",
-    "Read environ[\"REQUEST_METHOD\"]: GET gets \"OK\"; anything else gets 405 with (\"Allow\", \"GET\") "
-    "among its headers.",
+    ("A WSGI app is a function (environ, start_response): it calls start_response(status, headers) once and "
+    "returns an iterable of bytes. See lesson 6, \"A WSGI app by hand\"."),
+    ("The status is a str with its reason phrase (\"200 OK\", \"405 Method Not Allowed\"), the headers a list "
+    "of (str, str) tuples, and the body [b\"OK\"], a list of bytes. Content-Length is str(len(body))."),
+    ("Read environ[\"REQUEST_METHOD\"]: GET gets \"OK\"; anything else gets 405 with (\"Allow\", \"GET\") "
+    "among its headers."),
 ])
 def test_health_app(app):
     """health_app follows PEP 3333: GET → 200 OK "OK" as text/plain, other methods → 405 with Allow: GET"""
@@ -252,12 +252,12 @@ def test_health_app(app):
 
 
 @check(points=1, hints=[
-    "The request is all in the environ dict: REQUEST_METHOD, PATH_INFO, QUERY_STRING, SCRIPT_NAME, and every "
-    "request header as HTTP_<NAME>. See lesson 6, \"Reading the environ\".",
-    "Build a dict of the five keys, json.dumps() it and .encode() the result; send it with "
-    "Content-Type: application/json and its Content-Length.",
-    "A request may come without a User-Agent header: environ.get(\"HTTP_USER_AGENT\", \"\") gives \"\" instead "
-    "of a KeyError.",
+    ("The request is all in the environ dict: REQUEST_METHOD, PATH_INFO, QUERY_STRING, SCRIPT_NAME, and every "
+    "request header as HTTP_<NAME>. See lesson 6, \"Reading the environ\"."),
+    ("Build a dict of the five keys, json.dumps() it and .encode() the result; send it with "
+    "Content-Type: application/json and its Content-Length."),
+    ("A request may come without a User-Agent header: environ.get(\"HTTP_USER_AGENT\", \"\") gives \"\" instead "
+    "of a KeyError."),
 ])
 def test_echo_app(app):
     """echo_app answers with JSON of REQUEST_METHOD, PATH_INFO, QUERY_STRING, SCRIPT_NAME and HTTP_USER_AGENT"""
@@ -289,11 +289,11 @@ def test_echo_app(app):
 
 
 @check(points=2, hints=[
-    "A middleware is a class whose __call__(environ, start_response) calls the app it wraps, with its own "
-    "start_response that adds a header and calls the real one. See lesson 6, \"Writing middleware\".",
-    "Keep the arguments: __init__(self, wsgi_app, value=\"Shelf\") stores both. In __call__, define "
+    ("A middleware is a class whose __call__(environ, start_response) calls the app it wraps, with its own "
+    "start_response that adds a header and calls the real one. See lesson 6, \"Writing middleware\"."),
+    ("Keep the arguments: __init__(self, wsgi_app, value=\"Shelf\") stores both. In __call__, define "
     "start_with_header(status, headers, exc_info=None) that calls start_response(status, "
-    "[*headers, (\"X-Powered-By\", self.value)], exc_info), and return self.wsgi_app(environ, start_with_header).",
+    "[*headers, (\"X-Powered-By\", self.value)], exc_info), and return self.wsgi_app(environ, start_with_header)."),
 ])
 def test_powered_by_middleware(app):
     """PoweredByMiddleware(wsgi_app, value="Shelf") adds X-Powered-By: <value> and keeps the app's own headers"""
@@ -307,11 +307,11 @@ def test_powered_by_middleware(app):
 
 
 @check(points=1, hints=[
-    "PEP 3333 gives start_response a third, optional argument, exc_info, and a return value, write(). "
-    "A wrapper must pass both through. See lesson 6, \"Writing middleware\".",
-    "def start_with_header(status, headers, exc_info=None): return start_response(status, "
+    ("PEP 3333 gives start_response a third, optional argument, exc_info, and a return value, write(). "
+    "A wrapper must pass both through. See lesson 6, \"Writing middleware\"."),
+    ("def start_with_header(status, headers, exc_info=None): return start_response(status, "
     "[*headers, (\"X-Powered-By\", self.value)], exc_info). Two things are easy to drop: the exc_info argument "
-    "and the return.",
+    "and the return."),
 ])
 def test_middleware_start_response(app):
     """PoweredByMiddleware's start_response passes exc_info on and returns the server's write()"""
@@ -340,10 +340,10 @@ def test_middleware_start_response(app):
 
 
 @check(points=1, hints=[
-    "Return the inner app's iterable itself: no list(), no for loop. See lesson 6, \"Writing middleware\", "
-    "on streaming and close().",
-    "return self.wsgi_app(environ, start_with_header). If you must wrap the body, wrap it lazily in an object "
-    "whose close() calls the inner iterable's close().",
+    ("Return the inner app's iterable itself: no list(), no for loop. See lesson 6, \"Writing middleware\", "
+    "on streaming and close()."),
+    ("return self.wsgi_app(environ, start_with_header). If you must wrap the body, wrap it lazily in an object "
+    "whose close() calls the inner iterable's close()."),
 ])
 def test_middleware_returns_inner_iterable(app):
     """PoweredByMiddleware returns the inner app's body itself, unread, so streaming and close() still work"""
@@ -372,11 +372,11 @@ def test_middleware_returns_inner_iterable(app):
 
 
 @check(points=1, hints=[
-    "Wrap the WSGI app inside Flask, not the Flask object: app.wsgi_app = PoweredByMiddleware(app.wsgi_app). "
-    "See lesson 6, \"Where Flask fits: app and app.wsgi_app\".",
-    "app = PoweredByMiddleware(app) replaces your Flask app with a plain WSGI callable: routes, test_client() "
+    ("Wrap the WSGI app inside Flask, not the Flask object: app.wsgi_app = PoweredByMiddleware(app.wsgi_app). "
+    "See lesson 6, \"Where Flask fits: app and app.wsgi_app\"."),
+    ("app = PoweredByMiddleware(app) replaces your Flask app with a plain WSGI callable: routes, test_client() "
     "and flask run all need the Flask object. And an after_request hook is not a middleware: the check looks "
-    "for a PoweredByMiddleware in app.wsgi_app.",
+    "for a PoweredByMiddleware in app.wsgi_app."),
 ])
 def test_middleware_installed(app, client):
     """Shelf's pages (/, /nope, /static/style.css) carry X-Powered-By: Shelf; app is still the Flask app"""
@@ -394,11 +394,11 @@ def test_middleware_installed(app, client):
 
 
 @check(points=1, hints=[
-    "DispatcherMiddleware(app.wsgi_app, {\"/health\": health_app}) sends URLs under /health to health_app and "
-    "everything else to Flask. See lesson 6, \"Mounting apps with DispatcherMiddleware\".",
-    "from werkzeug.middleware.dispatcher import DispatcherMiddleware, and assign the result to app.wsgi_app. "
+    ("DispatcherMiddleware(app.wsgi_app, {\"/health\": health_app}) sends URLs under /health to health_app and "
+    "everything else to Flask. See lesson 6, \"Mounting apps with DispatcherMiddleware\"."),
+    ("from werkzeug.middleware.dispatcher import DispatcherMiddleware, and assign the result to app.wsgi_app. "
     "The key is the path with its leading slash, \"/health\", and the value the raw function itself, "
-    "not a Flask route.",
+    "not a Flask route."),
 ])
 def test_health_mounted(app, client):
     """GET /health reaches health_app (mounted with DispatcherMiddleware); Flask's pages are unchanged"""
@@ -422,12 +422,12 @@ def test_health_mounted(app, client):
 
 
 @check(points=2, hints=[
-    "Behind one reverse proxy, ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1) makes request.remote_addr, "
-    "request.scheme and request.host come from the X-Forwarded-* headers. See lesson 6, \"Behind a proxy: ProxyFix\".",
-    "Add @app.get(\"/whoami\") returning {\"remote_addr\": request.remote_addr, \"scheme\": request.scheme, "
-    "\"host\": request.host}. Do not read X-Forwarded-For yourself: anyone can send it.",
-    "x_for=1 trusts one hop, the last address in X-Forwarded-For, the one your own proxy added. x_for=2 would "
-    "trust an address the client made up.",
+    ("Behind one reverse proxy, ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1) makes request.remote_addr, "
+    "request.scheme and request.host come from the X-Forwarded-* headers. See lesson 6, \"Behind a proxy: ProxyFix\"."),
+    ("Add @app.get(\"/whoami\") returning {\"remote_addr\": request.remote_addr, \"scheme\": request.scheme, "
+    "\"host\": request.host}. Do not read X-Forwarded-For yourself: anyone can send it."),
+    ("x_for=1 trusts one hop, the last address in X-Forwarded-For, the one your own proxy added. x_for=2 would "
+    "trust an address the client made up."),
 ])
 def test_whoami_behind_proxy(client):
     """GET /whoami reports the client's address, scheme and host, trusting exactly one proxy (ProxyFix)"""
@@ -453,10 +453,10 @@ def test_whoami_behind_proxy(client):
 
 
 @check(points=1, hints=[
-    "make_server(host, port) builds wsgiref's server around Shelf and returns it, not yet serving. "
-    "See lesson 6, \"Running a real server\".",
-    "from wsgiref.simple_server import make_server as make_wsgi_server; then "
-    "return make_wsgi_server(host, port, app). Do not call serve_forever() inside it: main() does that.",
+    ("make_server(host, port) builds wsgiref's server around Shelf and returns it, not yet serving. "
+    "See lesson 6, \"Running a real server\"."),
+    ("from wsgiref.simple_server import make_server as make_wsgi_server; then "
+    "return make_wsgi_server(host, port, app). Do not call serve_forever() inside it: main() does that."),
 ])
 def test_real_server(app):
     """shelf.serve.make_server("127.0.0.1", 0) serves Shelf over a real socket: GET /items/2 works"""

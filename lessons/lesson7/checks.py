@@ -65,13 +65,13 @@ def links_to(response, *urls):
 
 
 @check(points=2, hints=[
-    "Define create_app(test_config=None) in shelf/__init__.py: it creates app = Flask(__name__, "
+    ("Define create_app(test_config=None) in shelf/__init__.py: it creates app = Flask(__name__, "
     "instance_relative_config=True), sets it up, and ends with return app. See lesson 7, \"The application "
-    "factory\".",
-    "Everything that shelf/app.py does at module level (settings, converter, routes, hooks, middleware) happens "
-    "inside the function, so every call builds a brand-new app. Nothing creates a Flask object at module level.",
-    "Apply test_config last, and only when it is given: if test_config is not None: "
-    "app.config.from_mapping(test_config).",
+    "factory\"."),
+    ("Everything that shelf/app.py does at module level (settings, converter, routes, hooks, middleware) happens "
+    "inside the function, so every call builds a brand-new app. Nothing creates a Flask object at module level."),
+    ("Apply test_config last, and only when it is given: if test_config is not None: "
+    "app.config.from_mapping(test_config)."),
 ])
 def test_factory_builds_new_apps(app):
     """create_app() builds a new Flask app at every call; create_app({"TESTING": True}) is in testing mode, create_app() is not"""
@@ -100,11 +100,11 @@ def test_factory_builds_new_apps(app):
 
 
 @check(points=2, hints=[
-    "Give each app its own Store in store.init_app(app): app.extensions[\"shelf_store\"] = Store(). Views find "
+    ("Give each app its own Store in store.init_app(app): app.extensions[\"shelf_store\"] = Store(). Views find "
     "it with get_store(), which returns current_app.extensions[\"shelf_store\"]. See lesson 7, \"One store per "
-    "app\".",
-    "Nothing in store.py may hold items at module level any more: no _items list, no STORE = Store(), no global "
-    "variable that init_app() sets. Each call of init_app(app) makes a new Store().",
+    "app\"."),
+    ("Nothing in store.py may hold items at module level any more: no _items list, no STORE = Store(), no global "
+    "variable that init_app() sets. Each call of init_app(app) makes a new Store()."),
     "Every view (and context.py) reaches the items through get_store(), never through a module-level name.",
 ])
 def test_each_app_has_its_own_store(app):
@@ -140,11 +140,11 @@ def test_each_app_has_its_own_store(app):
 
 
 @check(points=1, hints=[
-    "Start create_app() with app.config.from_mapping(SECRET_KEY=\"dev\", ITEMS_PER_PAGE=20, "
+    ("Start create_app() with app.config.from_mapping(SECRET_KEY=\"dev\", ITEMS_PER_PAGE=20, "
     "MAX_CONTENT_LENGTH=64 * 1024, SESSION_COOKIE_SAMESITE=\"Lax\"). See lesson 7, \"Configuration: defaults "
-    "first\".",
-    "The list view reads the page size from the config: current_app.config[\"ITEMS_PER_PAGE\"] (the PER_PAGE "
-    "constant goes away), still overridden by ?per_page=.",
+    "first\"."),
+    ("The list view reads the page size from the config: current_app.config[\"ITEMS_PER_PAGE\"] (the PER_PAGE "
+    "constant goes away), still overridden by ?per_page=."),
 ])
 def test_default_settings(app):
     """create_app() sets SECRET_KEY, ITEMS_PER_PAGE=20 and MAX_CONTENT_LENGTH=64 KiB; /items/ shows ITEMS_PER_PAGE items"""
@@ -177,12 +177,12 @@ LAYERS = {20: "the defaults", 7: "instance/config.py", 5: "FLASK_ITEMS_PER_PAGE"
 
 
 @check(points=2, hints=[
-    "After the defaults, in this order: app.config.from_pyfile(\"config.py\", silent=True), then "
-    "app.config.from_prefixed_env(), then the test_config. See lesson 7, \"Layers of settings\".",
-    "from_pyfile(\"config.py\") looks in the instance folder only when the app is made with "
-    "Flask(__name__, instance_relative_config=True); silent=True lets the file be missing.",
-    "from_prefixed_env() reads every FLASK_* variable: FLASK_ITEMS_PER_PAGE=5 becomes ITEMS_PER_PAGE == 5, "
-    "an int, because the value is read as JSON. os.environ.get(...) would give the str \"5\".",
+    ("After the defaults, in this order: app.config.from_pyfile(\"config.py\", silent=True), then "
+    "app.config.from_prefixed_env(), then the test_config. See lesson 7, \"Layers of settings\"."),
+    ("from_pyfile(\"config.py\") looks in the instance folder only when the app is made with "
+    "Flask(__name__, instance_relative_config=True); silent=True lets the file be missing."),
+    ("from_prefixed_env() reads every FLASK_* variable: FLASK_ITEMS_PER_PAGE=5 becomes ITEMS_PER_PAGE == 5, "
+    "an int, because the value is read as JSON. os.environ.get(...) would give the str \"5\"."),
 ])
 def test_settings_layers(app):
     """Settings come in layers, each overriding the one before: defaults < instance/config.py < FLASK_* < test_config"""
@@ -190,18 +190,18 @@ def test_settings_layers(app):
     file = result["instance_file"]
     steps = (
         ("file", 7, "from-the-instance-file", f"{file} saying ITEMS_PER_PAGE = 7, then create_app()",
-         "The instance file was not read, or a later layer undid it. Build the app with Flask(__name__, "
+         ("The instance file was not read, or a later layer undid it. Build the app with Flask(__name__, "
          "instance_relative_config=True) and call app.config.from_pyfile(\"config.py\", silent=True) after "
-         "the defaults."),
+         "the defaults.")),
         ("env", 5, "from-the-environment",
          f"{file} saying ITEMS_PER_PAGE = 7, FLASK_ITEMS_PER_PAGE=5 in the environment, then create_app()",
-         "The environment must win over the instance file: call app.config.from_prefixed_env() after "
-         "from_pyfile(...)."),
+         ("The environment must win over the instance file: call app.config.from_prefixed_env() after "
+         "from_pyfile(...).")),
         ("test_config", 3, None,
-         f'{file} saying ITEMS_PER_PAGE = 7, FLASK_ITEMS_PER_PAGE=5, then create_app({{"TESTING": True, '
-         '"ITEMS_PER_PAGE": 3}})',
-         "test_config wins over everything: apply it last, after from_prefixed_env(). It is how tests (and "
-         "this grader) choose the settings they need."),
+         (f'{file} saying ITEMS_PER_PAGE = 7, FLASK_ITEMS_PER_PAGE=5, then create_app({{"TESTING": True, '
+         '"ITEMS_PER_PAGE": 3}})'),
+         ("test_config wins over everything: apply it last, after from_prefixed_env(). It is how tests (and "
+         "this grader) choose the settings they need.")),
     )
     for key, wanted, secret, sent, note in steps:
         got = result[key]
@@ -226,12 +226,12 @@ def test_settings_layers(app):
 
 
 @check(points=2, hints=[
-    "Create a Blueprint in each of shelf/main.py, shelf/items.py and shelf/api.py, move the views onto it "
-    "(@bp.get instead of @app.get), and register all three in create_app(). See lesson 7, \"Blueprints\".",
-    "Blueprint(\"items\", __name__, url_prefix=\"/items\") adds /items in front of its routes: the detail view "
-    "becomes @bp.get(\"/<int:item_id>\"), the list @bp.route(\"/\", methods=[\"GET\", \"POST\"]).",
-    "An endpoint is the blueprint's name, a dot and the function's name: rename the views so that they are "
-    "main.index, main.tag, main.tags_all, items.index, items.detail, items.create, api.item and api.create.",
+    ("Create a Blueprint in each of shelf/main.py, shelf/items.py and shelf/api.py, move the views onto it "
+    "(@bp.get instead of @app.get), and register all three in create_app(). See lesson 7, \"Blueprints\"."),
+    ("Blueprint(\"items\", __name__, url_prefix=\"/items\") adds /items in front of its routes: the detail view "
+    "becomes @bp.get(\"/<int:item_id>\"), the list @bp.route(\"/\", methods=[\"GET\", \"POST\"])."),
+    ("An endpoint is the blueprint's name, a dot and the function's name: rename the views so that they are "
+    "main.index, main.tag, main.tags_all, items.index, items.detail, items.create, api.item and api.create."),
 ])
 def test_blueprints(app):
     """The views live in three blueprints, main (/), items (/items) and api (/api): url_for("items.detail", item_id=2) is /items/2"""
@@ -279,11 +279,11 @@ def test_blueprints(app):
 
 
 @check(points=1, hints=[
-    "Every url_for in the templates and views names a blueprint endpoint now: url_for('items.detail', "
-    "item_id=item.id), url_for('main.index'). See lesson 7, \"Endpoints and url_for\".",
-    "Inside a blueprint's own views, url_for(\".detail\", ...) is short for the same blueprint's endpoint. In a "
+    ("Every url_for in the templates and views names a blueprint endpoint now: url_for('items.detail', "
+    "item_id=item.id), url_for('main.index'). See lesson 7, \"Endpoints and url_for\"."),
+    ("Inside a blueprint's own views, url_for(\".detail\", ...) is short for the same blueprint's endpoint. In a "
     "template shared by several blueprints (items/list.html is also rendered by main.tag), write the full "
-    "name: a leading dot there means whichever blueprint is handling the request.",
+    "name: a leading dot there means whichever blueprint is handling the request."),
 ])
 def test_links_use_blueprint_endpoints(app, client):
     """Every page still renders, and its links and redirects are built from the blueprint endpoints"""
@@ -315,11 +315,11 @@ def hooks_note(app, kind, decorator):
 
 
 @check(points=1, hints=[
-    "In a blueprint, the hooks every page needs are registered with the app_ decorators: "
+    ("In a blueprint, the hooks every page needs are registered with the app_ decorators: "
     "@bp.before_app_request, @bp.after_app_request, @bp.app_context_processor, @bp.app_template_filter. "
-    "See lesson 7, \"App-wide hooks from a blueprint\".",
-    "@bp.before_request and @bp.context_processor (without app_) only apply to that blueprint's own views: "
-    "the request id would be missing from /items/2, the footer's count from the list.",
+    "See lesson 7, \"App-wide hooks from a blueprint\"."),
+    ("@bp.before_request and @bp.context_processor (without app_) only apply to that blueprint's own views: "
+    "the request id would be missing from /items/2, the footer's count from the list."),
 ])
 def test_hooks_apply_to_every_blueprint(app, client):
     """The request id, the footer's item count and the domain filter work on every page, whichever blueprint serves it"""
@@ -335,7 +335,7 @@ def test_hooks_apply_to_every_blueprint(app, client):
         response = client.get(path)
         expect(response).status(200)
         if "3 items saved" not in response.get_data(as_text=True):
-            footer = re.search(r"<footer[^>]*>(.*?)</footer>", response.get_data(as_text=True), re.S)
+            footer = re.search(r"<footer[^>]*>(.*?)</footer>", response.get_data(as_text=True), re.DOTALL)
             fail('the footer to say "3 items saved"',
                  got=f"footer: {' '.join(footer.group(1).split())!r}" if footer else "no <footer>", sent=response.sent,
                  note=hooks_note(app, "context_processor", "app_context_processor"))
@@ -351,12 +351,12 @@ def handlers_note(app):
 
 
 @check(points=2, hints=[
-    "Register the HTTPException handler for the whole app: @bp.app_errorhandler(HTTPException) in main.py, not "
-    "@bp.errorhandler. See lesson 7, \"Errors that no blueprint sees\".",
-    "A blueprint's own @bp.errorhandler(404) only sees abort(404) called inside its views: /api/items/99, but "
-    "not /api/nope, which matched no route and so never reached the api blueprint.",
-    "The handler itself is lesson 2's: JSON {\"error\": error.name, \"status\": error.code} when request.path "
-    "starts with /api/, else the 404.html page for a 404.",
+    ("Register the HTTPException handler for the whole app: @bp.app_errorhandler(HTTPException) in main.py, not "
+    "@bp.errorhandler. See lesson 7, \"Errors that no blueprint sees\"."),
+    ("A blueprint's own @bp.errorhandler(404) only sees abort(404) called inside its views: /api/items/99, but "
+    "not /api/nope, which matched no route and so never reached the api blueprint."),
+    ("The handler itself is lesson 2's: JSON {\"error\": error.name, \"status\": error.code} when request.path "
+    "starts with /api/, else the 404.html page for a 404."),
 ])
 def test_errors_for_every_url(app, client):
     """Unknown URLs under /api/ get a JSON 404 and the others the HTML 404 page, though no blueprint matched them"""
@@ -374,11 +374,11 @@ def test_errors_for_every_url(app, client):
 
 
 @check(points=1, hints=[
-    "Install the middleware inside create_app(), on the app it just made, before return app: "
+    ("Install the middleware inside create_app(), on the app it just made, before return app: "
     "app.wsgi_app = PoweredByMiddleware(app.wsgi_app), then the DispatcherMiddleware, then ProxyFix. See "
-    "lesson 7, \"Middleware belongs in the factory\".",
-    "Middleware added to some other app (one made at module level for a server, say) is not on the apps that "
-    "create_app() returns to tests and to flask run.",
+    "lesson 7, \"Middleware belongs in the factory\"."),
+    ("Middleware added to some other app (one made at module level for a server, say) is not on the apps that "
+    "create_app() returns to tests and to flask run."),
 ])
 def test_middleware_built_by_the_factory(app, client):
     """Every app create_app() builds has the lesson-6 middleware: X-Powered-By, /health and ProxyFix"""
