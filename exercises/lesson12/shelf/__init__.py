@@ -1,0 +1,72 @@
+"""Shelf: save links now, read them later.
+
+``create_app()`` builds the app: ``flask --app shelf run --debug`` finds it by itself.
+"""
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shelf import api, auth, commands, db, items, main, store
+from shelf.converters import TagListConverter
+from shelf.extensions import csrf, throttle
+from shelf.middleware import PoweredByMiddleware
+from shelf.wsgi_raw import health_app
+
+
+def check_production_settings(app):
+    """Refuse to start in production with settings that are only safe on a developer's machine."""
+    # TODO 6: raise RuntimeError (with a message that says what to set) when SECRET_KEY is still the
+    #         development key ("dev", or empty), or when app.debug is on. Otherwise set
+    #         app.config["SESSION_COOKIE_SECURE"] = True: the session cookie then travels over HTTPS only.
+
+
+def create_app(test_config=None):
+    """Build a new, independent Shelf app. ``test_config`` overrides every other setting."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    # Settings, weakest first: each step overrides the ones before it.
+    app.config.from_mapping(
+        SECRET_KEY="dev",  # for development only: set FLASK_SECRET_KEY, or SECRET_KEY in instance/config.py
+        DATABASE=os.path.join(app.instance_path, "shelf.sqlite"),
+        ITEMS_PER_PAGE=20,
+        MAX_CONTENT_LENGTH=64 * 1024,  # bigger request bodies get 413 Content Too Large
+        SESSION_COOKIE_SAMESITE="Lax",
+        PASSWORD_HASH_METHOD="scrypt",  # slow on purpose; tests may pick a faster one
+        API_TOKEN_MAX_AGE=3600,  # seconds an API token stays valid
+    )
+    app.config.from_pyfile("config.py", silent=True)  # instance/config.py, kept out of git
+    app.config.from_prefixed_env()  # FLASK_ITEMS_PER_PAGE=5 → 5: values are read as JSON when they parse
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    # TODO 6: FLASK_PRODUCTION=true in the environment gives app.config["PRODUCTION"] == True. When it is set,
+    #         call check_production_settings(app), here: after every layer of settings.
+
+    os.makedirs(app.instance_path, exist_ok=True)  # sqlite3 creates the database file, not its folder
+
+    db.init_app(app)  # one connection per app context, closed at teardown
+    store.init_app(app)  # the items, in the database named by DATABASE
+    commands.init_app(app)  # flask init-db, flask seed
+    throttle.init_app(app)
+
+    # Converters first: registering a blueprint adds its rules, and <tags:...> must be known by then.
+    app.url_map.converters["tags"] = TagListConverter
+    app.register_blueprint(main.bp)
+    app.register_blueprint(items.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    # After the blueprints: before_request hooks run in the order they were registered, and main's hook
+    # must give the request its id before CSRFProtect's hook can refuse it (after_request still runs).
+    csrf.init_app(app)  # a POST without the form's csrf_token gets 400 Bad Request
+    csrf.exempt(api.bp)  # the JSON API is not driven by forms in a browser: lesson 11 protects it with tokens
+
+    # Middleware wraps app.wsgi_app, never app itself: the function returns the Flask object.
+    # The last wrapper added runs first: ProxyFix → DispatcherMiddleware → PoweredByMiddleware → Flask.
+    # ProxyFix is outermost so that everything inside sees the client's real address, scheme and host;
+    # the dispatcher answers /health before Flask (and PoweredBy) are involved at all.
+    app.wsgi_app = PoweredByMiddleware(app.wsgi_app)
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/health": health_app})
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # behind exactly one proxy
+    return app
