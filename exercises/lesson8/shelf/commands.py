@@ -2,12 +2,14 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from shelf.db import init_db
 from shelf.store import get_store
 
 # TODO 7: two click commands. The flask command runs them inside an app context, so get_db(),
-#   get_store() and current_app work in them.
+#   get_store() and current_app work in them; app.test_cli_runner() does not push one for commands
+#   added with add_command, so decorate each with @with_appcontext (below @click.command and its options).
 #
 #   init-db: @click.command("init-db") on a function init_db_command() that calls init_db() and then
 #     click.echo("Initialized the database.").
