@@ -21,7 +21,7 @@ PYTEST_INI = Path(__file__).with_name("pytest.ini")
 # Built-in pytest plugins checks never use: leaving them out saves most of a session's start-up.
 UNUSED_PLUGINS = ("terminal", "cacheprovider", "warnings", "stepwise", "doctest", "junitxml", "pastebin",
                   "unittest", "logging", "faulthandler", "legacypath", "recwarn", "setuponly", "setupplan",
-                  "debugging", "nose", "python_path", "monkeypatch")
+                  "debugging", "nose", "python_path", "monkeypatch", "unraisableexception", "threadexception")
 
 
 def _forget_checks(course: Course) -> None:
