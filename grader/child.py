@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from flask import Flask, template_rendered, url_for
+from jinja2 import FileSystemBytecodeCache
 
 from . import protocol
 from .confine import confine
@@ -142,7 +143,9 @@ def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
     except Tampering as error:
         protocol.send(ctrl, {"load_error": {"title": "Your code changes the grader's tools", "detail": str(error)}})
         os._exit(0)
-    if not target.is_factory:
+    if target.is_factory:
+        os.makedirs(_template_cache(job), exist_ok=True)
+    else:
         _compile_templates(target.value)
     protocol.send(ctrl, {"ready": True})
     gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
@@ -308,6 +311,11 @@ def _upload(value: Any) -> Any:
     return value
 
 
+def _template_cache(job: dict[str, Any]) -> str:
+    """Where the workers of a factory app keep the templates they compiled, for the workers after them."""
+    return os.path.join(job["workdir"], "templates-compiled")
+
+
 def _with_scratch(config: dict[str, Any], workdir: str) -> dict[str, Any]:
     """``{tmp}`` in a config value → a folder of this worker's own (e.g. a fresh database per check)."""
     if not any(isinstance(value, str) and "{tmp}" in value for value in config.values()):
@@ -321,7 +329,10 @@ def _worker_main(sock: socket.socket, target: AppTarget, job: dict[str, Any]) ->
     _redirect_output(os.path.join(job["output_dir"], f"worker-{os.getpid()}.txt"))
     root = job["root"]
     try:
-        worker = Worker(target.build(_with_scratch(job["config"], job["workdir"])), root)
+        app = target.build(_with_scratch(job["config"], job["workdir"]))
+        if target.is_factory:  # every check has a new app: share its compiled templates with the next checks
+            app.jinja_env.bytecode_cache = FileSystemBytecodeCache(_template_cache(job))
+        worker = Worker(app, root)
     except LoadError as error:
         protocol.send(sock, {"load_error": error.info})
         os._exit(0)
