@@ -32,7 +32,7 @@ from .course import Course, Lesson
 from .gradebook import Gradebook, report_from_dict
 from .report import Report
 from .runner import CourseError
-from .sandbox import IGNORED, Limits, Sandbox, become_subreaper, kill_orphans
+from .sandbox import IGNORED, MEMORY_FOLDER, Limits, Sandbox, become_subreaper, kill_orphans
 from .submission import ARCHIVES
 
 NOTEBOOK = ".ipynb"
@@ -171,7 +171,7 @@ class Worker:
         self.sock, theirs = socket.socketpair()
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - what the worker says, kept until stop()
         # Its temporary files (sandboxes, unpacked archives) go here, and go when it does, even if it is killed.
-        self.scratch = Path(tempfile.mkdtemp(prefix="grade-batch-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix="grade-batch-", dir=MEMORY_FOLDER))
         self.scratch.chmod(0o711)  # a sandbox that runs as another user must reach its own folder in it
         # Started from the folder this grader package is in, so the worker imports this very grader.
         self.process = subprocess.Popen([sys.executable, "-m", "grader.batch_worker", str(theirs.fileno())],

@@ -18,7 +18,8 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 KEPT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
               "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
-SKIPPED = ("/proc", "/sys", "/dev")
+SKIPPED = ("/proc", "/sys", "/dev")  # kernel views and devices: left as they are...
+CONFINED_ANYWAY = ("/dev/shm",)  # ...but for shared memory, where other sandboxes may live
 
 
 class ConfineError(OSError):
@@ -65,7 +66,9 @@ def confine(writable: str, hidden: list[str]) -> None:
     target = writable.encode()
     _call(libc.mount(target, target, None, MS_BIND | MS_REC, None), "bind the submission")
     for point, flags in sorted(_mounts(), key=lambda mount: len(mount[0])):
-        if point == writable or point.startswith(writable + "/") or point.startswith(SKIPPED):
+        if point == writable or point.startswith(writable + "/"):
+            continue
+        if point.startswith(SKIPPED) and not point.startswith(CONFINED_ANYWAY):
             continue
         libc.mount(None, point.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None)
     for folder in hidden:
