@@ -185,7 +185,7 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
 
         from .terminal import render
 
-        render(Console(highlight=False), course, lesson, report)
+        render(Console(highlight=False), course, lesson, report, whole=only is None)
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 

@@ -67,7 +67,8 @@ def _load_error(info: dict) -> Group:
     return Group(*lines)
 
 
-def render(console: Console, course: Course, lesson: Lesson, report: Report) -> None:
+def render(console: Console, course: Course, lesson: Lesson, report: Report, whole: bool = True) -> None:
+    """The verdicts; ``whole`` is False when the report holds only some of the lesson's checks."""
     console.print(Text(f"Lesson {lesson.number} · {lesson.title}", style="bold"))
     console.print()
     if report.load_error:
@@ -91,7 +92,8 @@ def render(console: Console, course: Course, lesson: Lesson, report: Report) -> 
         f" · {passed} of {len(own)} checks pass", (f"  ({report.seconds:.2f} s)", "dim")))
     if report.hidden_not_run:
         console.print(f"{report.hidden_not_run} hidden check(s) run when your instructor grades.", style="dim")
-    console.print(_next_step(course, lesson, report))
+    if whole:
+        console.print(_next_step(course, lesson, report))
 
 
 def _next_step(course: Course, lesson: Lesson, report: Report) -> Text:
