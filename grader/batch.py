@@ -16,7 +16,6 @@ import select
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
@@ -32,8 +31,9 @@ from .course import Course, Lesson
 from .gradebook import Gradebook, report_from_dict
 from .report import Report
 from .runner import CourseError
-from .sandbox import IGNORED, MEMORY_FOLDER, Limits, Sandbox, become_subreaper, kill_orphans
+from .sandbox import MEMORY_FOLDER, Limits, Sandbox, become_subreaper, kill_orphans
 from .submission import ARCHIVES
+from .workspace import digest
 
 NOTEBOOK = ".ipynb"
 GRADEBOOK = "gradebook.sqlite"
@@ -110,44 +110,6 @@ def discover(folder: Path, outputs: Collection[Path] = ()) -> tuple[list[Submiss
                              "keep one")
         found[student] = Submission(student, path)
     return list(found.values()), ignored
-
-
-def content_hash(path: Path) -> str:
-    """A fingerprint of a submission's content: every file's path and bytes, in path order.
-
-    Files the grader never copies (``__pycache__``, ``.git``...) do not count, and links count by
-    where they point, so the fingerprint changes exactly when what is graded changes.
-    """
-    digest = hashlib.sha256()
-    if path.is_file():
-        _add_file(digest, path)
-        return digest.hexdigest()
-    for folder, dirs, files in os.walk(path):
-        ignored = IGNORED(folder, dirs + files)
-        dirs[:] = sorted(name for name in dirs if name not in ignored)
-        links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]  # not walked into
-        for name in sorted([*links, *(name for name in files if name not in ignored)]):
-            file = Path(folder, name)
-            digest.update(str(file.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
-            _add_file(digest, file)
-    return digest.hexdigest()
-
-
-def _add_file(digest: hashlib._Hash, file: Path) -> None:
-    """A file's bytes; a link's target; for anything else (a named pipe...), only what it is."""
-    mode = file.lstat().st_mode
-    if stat.S_ISLNK(mode):
-        digest.update(b"link:" + os.readlink(file).encode("utf-8", "surrogateescape"))
-    elif not stat.S_ISREG(mode):
-        digest.update(f"special:{stat.S_IFMT(mode)}".encode())
-    else:
-        try:
-            with open(file, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-        except OSError as error:  # unreadable: grading will say so; the fingerprint just has to be stable
-            digest.update(f"unreadable: {error.strerror}".encode())
-    digest.update(b"\0")
 
 
 def checks_hash(course: Course, lesson: Lesson, limits: Limits) -> str:
@@ -277,7 +239,7 @@ def run(course: Course, lesson: Lesson, folder: Path, book: Path, *, jobs: int, 
     submissions, ignored = discover(folder, [book, *outputs])
     fingerprint = checks_hash(course, lesson, limits)
     summary = Summary(students=[submission.student for submission in submissions], ignored=ignored)
-    hashes = {submission.student: content_hash(submission.path) for submission in submissions}
+    hashes = {submission.student: digest(submission.path) for submission in submissions}
     with Gradebook(book) as gradebook:
         todo = []
         for submission in submissions:

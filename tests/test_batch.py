@@ -24,6 +24,7 @@ from grader.course import COURSE_ROOT, Course
 from grader.gradebook import Gradebook, GradebookError
 from grader.notebook_build import build
 from grader.sandbox import IGNORED, Limits
+from grader.workspace import digest
 
 COURSE = Course.load()
 LESSON = COURSE.find("lesson3")
@@ -184,14 +185,14 @@ def test_students_are_named_by_their_folder_or_file(tmp_path):
 
 def test_the_content_hash_follows_what_is_graded(tmp_path):
     folder = copy(LESSON1.solution, tmp_path / "ann")
-    before = batch.content_hash(folder)
+    before = digest(folder)
     (folder / ".git").mkdir()
     (folder / ".git" / "HEAD").write_text("ref: refs/heads/main")
-    assert batch.content_hash(folder) == before
+    assert digest(folder) == before
     (folder / "shelf" / "notes.md").write_text("new file")
-    assert batch.content_hash(folder) != before
+    assert digest(folder) != before
     (tmp_path / "ann.zip").write_bytes(b"PK")
-    assert batch.content_hash(tmp_path / "ann.zip") != batch.content_hash(folder)
+    assert digest(tmp_path / "ann.zip") != digest(folder)
 
 
 def test_a_dead_worker_costs_one_submission_a_clear_error_and_nothing_more(tmp_path):
