@@ -167,6 +167,18 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
                            note=f'got "{key}": {json.dumps(actual.get(key))}' if key in actual else f'no key "{key}"')
         return self
 
+    def json_error(self, status: int, message: str | None = None, not_json_note: str | None = None) -> expect:
+        """A JSON answer {"error": "..."} with this status (and this message, when given)."""
+        self.status(status)
+        data = self.response.get_json(silent=True)
+        if not isinstance(data, dict) or not isinstance(data.get("error"), str) or not data["error"]:
+            self._fail(f'a JSON body with an "error" message, such as {{"error": "{message or "what is wrong"}"}}',
+                       note=None if self.response.is_json else not_json_note)
+        if message is not None and data["error"] != message:
+            fail(f'{{"error": "{message}"}}', got=f"JSON {self.response.get_data(as_text=True).strip()}",
+                 sent=self.response.sent)
+        return self
+
     def redirects_to(self, location: str, codes: tuple[int, ...] = (302, 303)) -> expect:
         self.status(*codes)
         if self.response.location != location:

@@ -138,15 +138,8 @@ def redirects_to_path(response, path):
 
 def json_error(response, status, message=None):
     """A JSON answer {"error": "..."} with this status (and this message, when given)."""
-    expect(response).status(status)
-    data = response.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("error"), str) or not data["error"]:
-        fail(f'a JSON body with an "error" message, such as {{"error": "{message or "what is wrong"}"}}',
-             got=expect(response).summary(), sent=response.sent,
-             note=None if response.is_json else "A dict returned from the view is sent as JSON: "
-                                                 "return {\"error\": ...}, " + str(status))
-    if message is not None and data["error"] != message:
-        fail(f'{{"error": "{message}"}}', got=f"JSON {response.get_data(as_text=True).strip()}", sent=response.sent)
+    expect(response).json_error(status, message, not_json_note="A dict returned from the view is sent as JSON: "
+                                                             "return {\"error\": ...}, " + str(status))
     return response
 
 
