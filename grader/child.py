@@ -1,9 +1,11 @@
 """The sandboxed side of grading.
 
-One process per submission (the *zygote*) imports the student's app once, then forks a fresh
-*worker* for every check, so each check gets a never-used app without paying for the import again.
-Workers run requests and probes on the app and send back plain data; every verdict is decided in
-the grader's own process. Nothing here may trust, or be trusted by, the code it runs.
+One process per submission (the *zygote*) imports the student's app once, then forks *workers*
+from it: never-used apps, without paying for the import again. The checks run one after another in
+one worker, which gets new test clients (and, from a factory, a new app) for every check; a check
+that fails there runs again in a freshly forked worker. Workers run requests and probes on the app
+and send back plain data; every verdict is decided in the grader's own process. Nothing here may
+trust, or be trusted by, the code it runs.
 """
 
 from __future__ import annotations
@@ -164,26 +166,26 @@ def _fork_worker(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) ->
 
 
 def _serve_workers(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) -> NoReturn:
-    """Keep one worker forked ahead, its app built, so a check never waits for a fork.
+    """Fork workers on request; the first is forked ahead, its app built, so grading starts at once.
 
-    Requests: ``spawn`` hands the waiting worker's socket to the grader (and forks the next);
-    ``status`` reports how a worker ended. Finished workers are reaped as we go.
+    Requests: ``spawn`` forks a worker (with the check's own settings, if any) and hands its socket
+    to the grader; ``status`` reports how a worker ended. Finished workers are reaped as we go.
     """
     ended: dict[int, int] = {}
-    pid, sock = _fork_worker(ctrl, target, job)
+    ahead: tuple[int, socket.socket] | None = _fork_worker(ctrl, target, job)
     while True:
         try:
             request = protocol.receive(ctrl)
         except protocol.ChannelClosed:
             os._exit(0)
-        if request["op"] == "spawn" and request.get("config"):  # a check with settings of its own
-            extra_pid, extra_sock = _fork_worker(ctrl, target, dict(job, config={**job["config"], **request["config"]}))
-            socket.send_fds(ctrl, [struct.pack("!i", extra_pid)], [extra_sock.fileno()])
-            extra_sock.close()
-        elif request["op"] == "spawn":
+        if request["op"] == "spawn":
+            config = request.get("config")
+            if ahead is not None and not config:
+                (pid, sock), ahead = ahead, None
+            else:
+                pid, sock = _fork_worker(ctrl, target, dict(job, check_config=config))
             socket.send_fds(ctrl, [struct.pack("!i", pid)], [sock.fileno()])
             sock.close()
-            pid, sock = _fork_worker(ctrl, target, job)
         elif request["op"] == "status":
             wanted = request["pid"]
             if wanted not in ended:
@@ -203,17 +205,31 @@ def _serve_workers(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) 
 
 
 class Worker:
-    """The state of one check: its app, its test clients, and the templates rendered so far."""
+    """The state of the check being run: its app, its test clients, and the templates rendered so far.
 
-    def __init__(self, app: Flask, root: str) -> None:
-        self.app = app
+    ``rebuild(config)`` makes a new app from a factory for the next check; a module-level app is
+    the one the student's module made, so it stays.
+    """
+
+    def __init__(self, app: Flask, root: str, rebuild: Callable[[dict[str, Any]], Flask] | None = None) -> None:
         self.root = root
+        self.rebuild = rebuild
+        self._use(app)
+
+    def _use(self, app: Flask) -> None:
+        self.app = app
         self.clients = [app.test_client()]
         self.templates: list[str] = []
         template_rendered.connect(self._record_template, app)
 
     def _record_template(self, sender: Flask, template: Any, context: Any, **extra: Any) -> None:
         self.templates.append(template.name)
+
+    def op_next_check(self, config: dict[str, Any] | None) -> None:
+        """Get ready for another check: new test clients, and a new app from a factory."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._use(self.rebuild(config or {}) if self.rebuild else self.app)
 
     def op_new_client(self) -> int:
         self.clients.append(self.app.test_client())
@@ -317,7 +333,7 @@ def _template_cache(job: dict[str, Any]) -> str:
 
 
 def _with_scratch(config: dict[str, Any], workdir: str) -> dict[str, Any]:
-    """``{tmp}`` in a config value → a folder of this worker's own (e.g. a fresh database per check)."""
+    """``{tmp}`` in a config value → a folder of this app's own (e.g. a fresh database per check)."""
     if not any(isinstance(value, str) and "{tmp}" in value for value in config.values()):
         return config
     scratch = tempfile.mkdtemp(prefix=f"check-{os.getpid()}-", dir=workdir)
@@ -328,11 +344,15 @@ def _worker_main(sock: socket.socket, target: AppTarget, job: dict[str, Any]) ->
     os.setpgid(0, 0)
     _redirect_output(os.path.join(job["output_dir"], f"worker-{os.getpid()}.txt"))
     root = job["root"]
-    try:
-        app = target.build(_with_scratch(job["config"], job["workdir"]))
+
+    def build(config: dict[str, Any]) -> Flask:
+        app = target.build(_with_scratch({**job["config"], **config}, job["workdir"]))
         if target.is_factory:  # every check has a new app: share its compiled templates with the next checks
             app.jinja_env.bytecode_cache = FileSystemBytecodeCache(_template_cache(job))
-        worker = Worker(app, root)
+        return app
+
+    try:
+        worker = Worker(build(job.get("check_config") or {}), root, build if target.is_factory else None)
     except LoadError as error:
         protocol.send(sock, {"load_error": error.info})
         os._exit(0)

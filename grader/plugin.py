@@ -1,16 +1,22 @@
 """The pytest plugin that turns a lesson's ``checks.py`` into graded checks.
 
-It provides the fixtures a check asks for (``app``, ``client``, ``runner``: a fresh app in the
-sandbox for every check), chooses which checks run (earlier lessons' checks as a regression gate,
-minus retired ones; hidden ones only for instructors), and records each verdict from pytest's
-hooks, never from pytest's text output. The checks are collected once and can then be run on one
-submission after another (``run``), each in its own sandbox.
+It provides the fixtures a check asks for (``app``, ``client``, ``runner``: the app in the
+sandbox, with new test clients for every check), chooses which checks run (earlier lessons'
+checks as a regression gate, minus retired ones; hidden ones only for instructors), and records
+each verdict from pytest's hooks, never from pytest's text output. The checks are collected once
+and can then be run on one submission after another (``run``), each in its own sandbox.
+
+The checks of a submission run one after another in one worker process. A check that fails after
+others ran there runs again in a new worker, forked from the freshly imported app, and that
+verdict counts: a failure is never caused by what an earlier check left behind in the process, and
+a submission that passes costs one fork, not one per check. (A check that ran out of time is not
+run again: that would double the wait for an endless loop.)
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +26,7 @@ from .course import Course, Lesson
 from .expectations import CheckFailure
 from .remote import App, Client, CliRunner
 from .report import CheckResult, Report
-from .sandbox import AppDidNotLoad, LimitExceeded, Sandbox, StudentError
+from .sandbox import AppDidNotLoad, LimitExceeded, Sandbox, StudentError, TimedOut
 
 WORKER = pytest.StashKey[Any]()
 
@@ -63,6 +69,7 @@ class GraderPlugin:
         self.results: dict[str, CheckResult] = {}
         self.collection_errors: list[str] = []
         self.hidden_not_run = 0
+        self.may_retry = False  # would a failure of the check being run be run again on a never-used app?
         self.lessons_by_folder = {lesson.folder: lesson for lesson in course.up_to(lesson)}
 
     def _lesson_of(self, item: pytest.Item) -> Lesson:
@@ -73,13 +80,13 @@ class GraderPlugin:
 
     # fixtures ------------------------------------------------------------------------------
     @pytest.fixture
-    def app(self, request: pytest.FixtureRequest) -> Iterator[App]:
+    def app(self, request: pytest.FixtureRequest) -> App:
         marker = request.node.get_closest_marker("check")
         assert self.sandbox is not None
-        worker = self.sandbox.spawn(marker.kwargs.get("config") if marker else None)
+        self.may_retry = self.sandbox.has_worker  # so the check runs after others in the same worker
+        worker = self.sandbox.worker_for_check(marker.kwargs.get("config") if marker else None)
         request.node.stash[WORKER] = worker
-        yield App(worker, self._lesson_of(request.node).probes)
-        worker.close()
+        return App(worker, self._lesson_of(request.node).probes)
 
     @pytest.fixture
     def client(self, app: App) -> Client:
@@ -115,6 +122,9 @@ class GraderPlugin:
         """Hand the collected checks to ``serve`` instead of running them once."""
         if not self.collection_errors:
             self.items = session.items
+            # Verdicts are explained from the exception itself; pytest's traceback text is never
+            # shown, and formatting it (reading the source of every frame) costs more than a check.
+            session.config.option.tbstyle = "no"
             self.serve(self.run)
         return True
 
@@ -124,9 +134,16 @@ class GraderPlugin:
         self.results = {}
         for index, item in enumerate(self.items):
             following = self.items[index + 1] if index + 1 < len(self.items) else None
-            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            self._run_check(item, following)
+            if self.results[item.nodeid].failure is not None and self.may_retry:
+                sandbox.discard_worker()  # so it runs again on a never-used app, and that verdict counts
+                self._run_check(item, following)
         return Report(lesson=self.lesson.id, title=self.lesson.title, checks=list(self.results.values()),
                       load_error=sandbox.load_error, hidden_not_run=self.hidden_not_run)
+
+    def _run_check(self, item: pytest.Item, following: pytest.Item | None) -> None:
+        self.may_retry = False
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         marker = item.get_closest_marker("check")
@@ -144,11 +161,12 @@ class GraderPlugin:
         result = self.results.get(item.nodeid)
         if result is not None and call.excinfo is not None and result.failure is None:
             result.failure = explain(call.excinfo.value)
+            if isinstance(call.excinfo.value, TimedOut):  # waiting for an endless loop twice helps nobody
+                self.may_retry = False
         if result is not None and call.when == "teardown":
             result.seconds = time.perf_counter() - result.seconds
             worker = item.stash.get(WORKER, None)
             if worker is not None:
-                del item.stash[WORKER]  # the item runs again for the next submission
-                worker.close()
+                del item.stash[WORKER]  # the item runs again (for the next submission, or in a new worker)
                 result.output = worker.output()
         return report

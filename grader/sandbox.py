@@ -1,4 +1,4 @@
-"""The grader's handle on one submission's sandbox: start it, fork a worker per check, kill it all.
+"""The grader's handle on one submission's sandbox: start it, fork workers to run the checks, kill it all.
 
 See ``child.py`` for the other side. Every wait on the child has a deadline, and every process the
 child made is killed when grading ends.
@@ -54,6 +54,10 @@ class StudentError(Exception):
 
 class LimitExceeded(Exception):
     """The submission hit one of the limits (time, memory, output) or died."""
+
+
+class TimedOut(LimitExceeded):
+    """A check ran out of time: its worker was killed."""
 
 
 class AppDidNotLoad(Exception):
@@ -168,13 +172,14 @@ def copy_submission(source: Path, target: Path, max_bytes: int) -> None:
 
 
 class Worker:
-    """One check's fresh app, in its own process."""
+    """A process forked from the zygote, with a never-used app, that runs checks one at a time."""
 
     def __init__(self, sandbox: Sandbox, pid: int, sock: socket.socket) -> None:
         self.sandbox = sandbox
         self.pid = pid
         self.sock = sock
         self.deadline = min(time.monotonic() + sandbox.limits.check_seconds, sandbox.deadline)
+        self.output_from = 0
         self.closed = False
 
     def _receive(self, action: str) -> dict[str, Any]:
@@ -184,9 +189,9 @@ class Worker:
             self.close(kill=True)
             limit = self.sandbox.limits
             if time.monotonic() >= self.sandbox.deadline:
-                raise LimitExceeded(f"{action} was still running when the time for the whole submission "
-                                    f"({limit.submission_seconds:g} s) ran out") from None
-            raise LimitExceeded(f"{action} did not finish within {limit.check_seconds:g} s: "
+                raise TimedOut(f"{action} was still running when the time for the whole submission "
+                               f"({limit.submission_seconds:g} s) ran out") from None
+            raise TimedOut(f"{action} did not finish within {limit.check_seconds:g} s: "
                                 "is there an endless loop, or a call that waits forever?") from None
         except protocol.MessageTooLarge:
             self.close(kill=True)
@@ -213,11 +218,24 @@ class Worker:
             raise StudentError(action, reply["raised"])
         return reply.get("ok")
 
-    def output(self) -> str:
-        """What the student's code printed during this check (capped)."""
-        path = self.sandbox.output_dir / f"worker-{self.pid}.txt"
+    def next_check(self, config: dict[str, Any] | None) -> None:
+        """Get ready to run another check: new test clients, a new app from a factory, the time limit anew."""
+        self.deadline = min(time.monotonic() + self.sandbox.limits.check_seconds, self.sandbox.deadline)
         try:
-            with open(path, "rb") as file:
+            self.output_from = os.path.getsize(self._output_file)
+        except OSError:
+            self.output_from = 0
+        self.call("building the app", "next_check", config=config)
+
+    @property
+    def _output_file(self) -> Path:
+        return self.sandbox.output_dir / f"worker-{self.pid}.txt"
+
+    def output(self) -> str:
+        """What the student's code printed during the current check (capped)."""
+        try:
+            with open(self._output_file, "rb") as file:
+                file.seek(self.output_from)
                 return file.read(4000).decode("utf-8", "replace")
         except OSError:
             return ""
@@ -280,6 +298,7 @@ class Sandbox:
         self.ready = False
         self.pid = 0
         self.worker_pids: list[int] = []
+        self.shared: Worker | None = None
         self.deadline = time.monotonic() + limits.submission_seconds
         self.workdir = Path(tempfile.mkdtemp(prefix="grade-", dir=None if os.environ.get("TMPDIR") else MEMORY_FOLDER))
         self.output_dir = self.workdir / "output"
@@ -350,12 +369,39 @@ class Sandbox:
         self.pid = 0
         return os.waitstatus_to_exitcode(status)
 
-    def spawn(self, config: dict[str, Any] | None = None) -> Worker:
-        """A worker with a fresh app, for one check; ``config`` adds to the lesson's test config."""
+    def _may_run(self) -> None:
         if self.load_error is not None:
             raise AppDidNotLoad(self.load_error)
         if time.monotonic() >= self.deadline:
             raise LimitExceeded(f"not run: the time for the whole submission ({self.limits.submission_seconds:g} s) ran out")
+
+    def worker_for_check(self, config: dict[str, Any] | None = None) -> Worker:
+        """The worker the previous check ran in, ready for the next one, or a new one if it has ended.
+
+        Checks run one after another in one process, which saves a fork per check; ``config`` adds
+        to the lesson's test config for this check.
+        """
+        self._may_run()
+        if self.shared is None or self.shared.closed:
+            self.shared = self.spawn(config)
+        else:
+            self.shared.next_check(config)
+        return self.shared
+
+    @property
+    def has_worker(self) -> bool:
+        """Is there a worker that has run checks (so the next check would run after them)?"""
+        return self.shared is not None and not self.shared.closed
+
+    def discard_worker(self) -> None:
+        """Kill the worker the checks ran in: the next check gets a never-used app."""
+        if self.shared is not None:
+            self.shared.close(kill=True)
+            self.shared = None
+
+    def spawn(self, config: dict[str, Any] | None = None) -> Worker:
+        """A worker with a never-used app; ``config`` adds to the lesson's test config."""
+        self._may_run()
         try:
             protocol.send(self.ctrl, {"op": "spawn", "config": config})
             data, fds, _, _ = socket.recv_fds(self.ctrl, 4, 1)
@@ -383,6 +429,7 @@ class Sandbox:
 
     def close(self) -> None:
         """Kill the zygote and everything it started, and delete the throw-away copy."""
+        self.discard_worker()
         for pid in self.worker_pids:
             _kill_group(pid)
         if self.pid:

@@ -1,6 +1,6 @@
 """Lesson 10 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They reach
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. They reach
 what a request cannot: the extensions an app has, the ``Throttle`` class set up on bare Flask apps
 of our own (both ways an extension can be set up), two more apps from ``create_app()`` whose counts
 must stay apart, the ``Throttle`` object's own attributes, and a receiver connected to the

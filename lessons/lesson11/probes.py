@@ -1,6 +1,6 @@
 """Lesson 11 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They reach
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. They reach
 what a request cannot: the class behind an endpoint, items added straight to the store (so that a
 check of pagination or of the export does not depend on tokens), a token issued while the clock
 is set back (an old token, without waiting for it to expire), a token issued by another Shelf with

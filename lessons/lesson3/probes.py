@@ -1,6 +1,6 @@
 """Lesson 3 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They only
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. They only
 reach what a request cannot: the store, and a template's source. They use the store inside an app
 context, as a request would: from lesson 8 on it keeps its items in the app's database. The
 expectations themselves stay in checks.py.

@@ -1,6 +1,6 @@
 """Lesson 4 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They only
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. They only
 reach what a request cannot: the in-memory store and the URL map. The expectations themselves stay
 in checks.py.
 """

@@ -1,6 +1,6 @@
 """Lesson 5 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They reach
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. They reach
 what a request cannot: the store, the helpers in shelf/context.py called with and without a
 context, and a request sent with a cookie the grader made. The expectations stay in checks.py.
 """

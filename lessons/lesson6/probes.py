@@ -1,6 +1,6 @@
 """Lesson 6 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They reach
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. They reach
 what a request through the test client cannot: the raw WSGI callables in shelf/wsgi_raw.py (run
 through the standard library's ``wsgiref.validate.validator``, with its warnings raised as errors),
 the middleware class on its own, the object the module calls ``app``, and a real server on a

@@ -1,6 +1,6 @@
 """Lesson 7 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. Most of
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. Most of
 them call the student's ``create_app`` again, because what this lesson builds is the factory
 itself: two apps from it must not share anything, and its settings come in layers (defaults <
 instance/config.py < FLASK_* environment variables < test_config). The expectations themselves

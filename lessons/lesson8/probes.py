@@ -1,6 +1,6 @@
 """Lesson 8 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They reach
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. They reach
 what a request cannot: the connection ``get_db()`` hands out in one app context and the next, the
 database file itself (read with a connection of our own, so only committed rows show), the store
 (to save an item without depending on who may post one), apps built with another ``DATABASE`` or

@@ -1,6 +1,6 @@
 """Lesson 9 probes: small functions the checks run inside the student's process.
 
-Each is called as ``name(app, *args)`` on the check's fresh app and returns plain data. They reach
+Each is called as ``name(app, *args)`` on the check's app and returns plain data. They reach
 what a request cannot: the table user (a password must be stored as a hash), and the owner of each
 item, both read from the database file with a connection of our own, so only committed rows show.
 ``add_user`` makes an account straight in the database, as register() would, so that the checks
