@@ -65,5 +65,6 @@ def main(name: str = "lesson3", runs: int = 5) -> None:
     extra = setup - alternative + fork + checks * switch
     print(f"{lesson.id}: isolation cost per submission (set-up, one worker, {checks} checks) about {extra * 1000:.0f} ms")
 
+
 if __name__ == "__main__":
     main(*(sys.argv[1:2] or ["lesson3"]), *(int(arg) for arg in sys.argv[2:3]))

@@ -178,9 +178,13 @@ class Worker:
         self.sandbox = sandbox
         self.pid = pid
         self.sock = sock
-        self.deadline = min(time.monotonic() + sandbox.limits.check_seconds, sandbox.deadline)
+        self._start_clock()
         self.output_from = 0
         self.closed = False
+
+    def _start_clock(self) -> None:
+        """A check's time limit, cut short by the submission's."""
+        self.deadline = min(time.monotonic() + self.sandbox.limits.check_seconds, self.sandbox.deadline)
 
     def _receive(self, action: str) -> dict[str, Any]:
         try:
@@ -192,7 +196,7 @@ class Worker:
                 raise TimedOut(f"{action} was still running when the time for the whole submission "
                                f"({limit.submission_seconds:g} s) ran out") from None
             raise TimedOut(f"{action} did not finish within {limit.check_seconds:g} s: "
-                                "is there an endless loop, or a call that waits forever?") from None
+                           "is there an endless loop, or a call that waits forever?") from None
         except protocol.MessageTooLarge:
             self.close(kill=True)
             raise LimitExceeded(f"{action} produced a reply larger than the grader accepts") from None
@@ -220,7 +224,7 @@ class Worker:
 
     def next_check(self, config: dict[str, Any] | None) -> None:
         """Get ready to run another check: new test clients, a new app from a factory, the time limit anew."""
-        self.deadline = min(time.monotonic() + self.sandbox.limits.check_seconds, self.sandbox.deadline)
+        self._start_clock()
         try:
             self.output_from = os.path.getsize(self._output_file)
         except OSError:
