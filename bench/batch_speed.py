@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import batch
+from grader.classroom import batch
 from grader.authoring import mutants
 from grader.course import Course, Lesson
 from grader.sandbox import IGNORED

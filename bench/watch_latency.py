@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from grader.course import Course
-from grader.workspace import exercise_files
+from grader.student.workspace import exercise_files
 
 
 def _copy(course: Course, into: Path) -> None:

@@ -2,6 +2,19 @@
 
 Check authors write ``from grader import check, expect``. Those names are imported lazily, so that
 ``grade`` can start the student's sandbox before it pays for importing pytest and Werkzeug.
+
+The engine is this package's top level: the course as data (``course``), the pytest session that runs
+a lesson's checks (``runner``, ``plugin``), the checks' tools (``expectations``, ``remote``), the
+result (``report``), what is handed in (``submission``) and the authors' rules (``authoring``). Around
+it, one sub-package per concept, each depending only on those below it:
+
+- ``cli``: the ``grade`` command, split by audience;
+- ``student``, ``classroom``, ``notebooks``: the student's tools, an instructor's class, Jupyter;
+- ``reports``: a report in a terminal, as HTML, as Gradescope's results;
+- the engine (the modules here);
+- ``sandbox``: running untrusted student code, confined; it imports nothing else of the grader.
+
+``tests/test_architecture.py`` fails when an import points the wrong way or forms a circle.
 """
 
 from __future__ import annotations

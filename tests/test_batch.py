@@ -18,13 +18,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import batch
+from grader.classroom import batch
 from grader.authoring import mutants
 from grader.course import COURSE_ROOT, Course
-from grader.gradebook import Gradebook, GradebookError
-from grader.notebook_build import build
+from grader.classroom.gradebook import Gradebook, GradebookError
+from grader.notebooks.build import build
 from grader.sandbox import IGNORED, Limits
-from grader.workspace import digest
+from grader.submission import digest
 
 COURSE = Course.load()
 LESSON = COURSE.find("lesson3")
@@ -96,7 +96,7 @@ def test_every_submission_gets_a_verdict_and_strays_are_left_alone(classroom, gr
     assert entries["alice"].report.passed and entries["carol"].report.passed
     assert not entries["bob"].report.passed and not entries["mallory"].report.passed
     assert not running(b"987654"), "a process a submission left behind outlived the batch"
-    assert not running(b"grader.batch_worker"), "a worker outlived the batch"
+    assert not running(b"grader.classroom.worker"), "a worker outlived the batch"
 
 
 def verdicts(checks: list[tuple[str, bool, dict | None]]) -> list[tuple[str, bool, str]]:
@@ -203,7 +203,7 @@ def test_a_dead_worker_costs_one_submission_a_clear_error_and_nothing_more(tmp_p
     def kill_the_worker(outcome: batch.Outcome) -> None:
         if outcome.submission.student == "ann":
             me = str(os.getpid()).encode()
-            for pid in running(b"grader.batch_worker"):
+            for pid in running(b"grader.classroom.worker"):
                 if Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[1] == me:
                     os.kill(pid, signal.SIGKILL)
 
@@ -253,7 +253,7 @@ def test_an_interrupted_batch_keeps_what_it_graded_and_goes_on_from_there(tmp_pa
     out, _ = process.communicate(timeout=60)
     assert process.returncode == 130, out
     assert "Interrupted" in out
-    assert not running(b"grader.batch_worker")
+    assert not running(b"grader.classroom.worker")
     with sqlite3.connect(book) as db:
         kept = db.execute("SELECT COUNT(*) FROM grades WHERE status = 'graded'").fetchone()[0]
     assert 2 <= kept < 8

@@ -18,10 +18,10 @@ import jsonschema
 import pytest
 import yaml
 
-from grader import batch, exports
+from grader.classroom import batch, exports
 from grader.authoring import mutants
 from grader.course import COURSE_ROOT, Course
-from grader.gradebook import Gradebook
+from grader.classroom.gradebook import Gradebook
 from grader.report import failure_text
 from grader.sandbox import IGNORED
 
@@ -198,7 +198,7 @@ def run_autograder(autograder: Path, submission: Path, root: Path) -> dict:
 
 def test_gradescope_zip_holds_the_grader_and_the_lessons_checks(autograder):
     names = set(zipfile.ZipFile(autograder).namelist())
-    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/cli.py", "grader/pytest.ini",
+    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/cli/__init__.py", "grader/pytest.ini",
             "lessons/course.toml", "lessons/lesson1/checks.py", "lessons/lesson3/probes.py"} <= names
     assert not any(name.startswith(("solutions/", "exercises/", "lessons/lesson4/")) for name in names)
     assert not any(name.endswith(("lesson.md", "mutants.toml", ".pyc")) for name in names)

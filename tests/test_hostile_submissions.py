@@ -121,7 +121,7 @@ def test_no_process_is_left_behind():
 
 
 def test_course_is_hidden_and_read_only_for_the_submission():
-    from grader.confine import confine  # noqa: F401 - the test is about what confine achieves
+    from grader.sandbox.confine import confine  # noqa: F401 - the test is about what confine achieves
     from grader.sandbox import Sandbox
 
     with Sandbox(HOSTILE / "snoops_and_writes", LESSON1.app, {}, LIMITS, [],

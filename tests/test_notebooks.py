@@ -15,9 +15,10 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
 from grader.course import COURSE_ROOT, Course
-from grader.html_report import report_html
-from grader.notebook import check
-from grader.notebook_build import CHECK_TAG, build, render, sections, stale, write
+from grader.reports.html import report_html
+from grader.notebooks import check
+from grader.notebooks.build import build, render, sections, stale, write
+from grader.sandbox.notebook import CHECK_TAG
 from grader.report import CheckResult, Report
 
 COURSE = Course.load()

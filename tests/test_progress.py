@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import Course
-from grader.progress import FILE, Progress, State, updating
+from grader.student.progress import FILE, Progress, State, updating
 from grader.report import CheckResult, Report
 
 # Saves once, then saves again but stops in the middle (halfway through writing the new text, or
@@ -19,7 +19,7 @@ from grader.report import CheckResult, Report
 WRITER = """
 import os, sys, time
 from pathlib import Path
-from grader.progress import Progress
+from grader.student.progress import Progress
 
 def stop_here(*args, **kwargs):
     print("stopped", flush=True)

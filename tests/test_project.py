@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import COURSE_ROOT, Course
-from grader.rendering import lesson_page
+from grader.student.rendering import lesson_page
 from grader.runner import CourseError, grade
 
 

@@ -7,168 +7,26 @@ child made is killed when grading ends.
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
-import signal
 import socket
-import stat
 import struct
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from . import protocol
+from .copying import NotCopied, copy_submission
+from .errors import AppDidNotLoad, LimitExceeded, StudentError, TimedOut
+from .limits import Limits
+from .processes import (become_subreaper, chown_tree, cut_off_inherited_files, describe_exit, kill_group, kill_orphans,
+                        sandbox_user)
 
 # The sandboxes live in memory where the machine has a memory file system (unless TMPDIR says where):
 # checks that make a new database each do not wait for the disk. confine() makes the rest of that file
 # system read-only.
 MEMORY_FOLDER = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK) else None
-
-# instance/ is Flask's folder for local data (a database, secrets): grading never depends on it.
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv", "venv", ".grade", ".pytest_cache",
-                                 "instance")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much a submission may use. Every limit has a verdict that names it."""
-
-    check_seconds: float = 10.0
-    submission_seconds: float = 120.0
-    memory_mb: int = 1024
-    output_kb: int = 1024
-    size_mb: int = 50
-
-
-class StudentError(Exception):
-    """Student code raised an exception while the grader exercised it."""
-
-    def __init__(self, action: str, info: dict[str, Any]) -> None:
-        super().__init__(f"{action} raised {info.get('type')}: {info.get('message')}")
-        self.action = action
-        self.info = info
-
-
-class LimitExceeded(Exception):
-    """The submission hit one of the limits (time, memory, output) or died."""
-
-
-class TimedOut(LimitExceeded):
-    """A check ran out of time: its worker was killed."""
-
-
-class AppDidNotLoad(Exception):
-    """The student's app could not be loaded or built; ``info`` explains why."""
-
-    def __init__(self, info: dict[str, Any]) -> None:
-        super().__init__(info["title"])
-        self.info = info
-
-
-PR_SET_CHILD_SUBREAPER = 36
-
-
-def become_subreaper() -> None:
-    """Make processes a submission leaves behind (even after setsid) our children, so we can kill them."""
-    import ctypes  # imported here: only a run that starts a sandbox needs it
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: process groups still catch all but setsid escapees
-        pass
-
-
-def _children() -> list[int]:
-    me = os.getpid()
-    try:
-        return [int(pid) for pid in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
-    except OSError:
-        children = []
-        for entry in Path("/proc").iterdir():
-            try:
-                if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
-                    children.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-        return children
-
-
-def kill_orphans(keep: set[int]) -> None:
-    """Kill and reap every child of ours not in ``keep``: whatever a submission left running."""
-    for _ in range(100):
-        orphans = [pid for pid in _children() if pid not in keep]
-        if not orphans:
-            return
-        for pid in orphans:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-
-
-def _open_to_others(path: str) -> bool:
-    """Can any user reach ``path``? (every folder on the way searchable by others)"""
-    current = Path(path).resolve()
-    return all(os.stat(folder).st_mode & stat.S_IXOTH for folder in [current, *current.parents])
-
-
-def sandbox_user() -> tuple[int, int] | None:
-    """The unprivileged user a submission runs as when the grader runs as root (else None).
-
-    Only when that user can read Python itself: a Python installed in a private home folder
-    leaves the submission running as root, in its throw-away copy.
-    """
-    if os.geteuid() != 0:
-        return None
-    import sysconfig
-
-    paths = sysconfig.get_paths()
-    if not all(_open_to_others(paths[key]) for key in ("stdlib", "purelib")):
-        return None
-    try:
-        entry = pwd.getpwnam("nobody")
-        return entry.pw_uid, entry.pw_gid
-    except KeyError:
-        return 65534, 65534
-
-
-def _chown_tree(root: Path, uid: int, gid: int) -> None:
-    for folder, dirs, files in os.walk(root):
-        os.chown(folder, uid, gid)
-        for name in files + dirs:
-            os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)
-
-
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-class NotCopied(Exception):
-    """The submission cannot be graded as it is: ``args`` are what is wrong and how to fix it."""
-
-
-def copy_submission(source: Path, target: Path, max_bytes: int) -> None:
-    """Copy the submission so the student's code runs on a throw-away copy, never the original."""
-    total = 0
-
-    def copy(src: str, dst: str) -> None:
-        nonlocal total
-        if not stat.S_ISREG(os.stat(src).st_mode):  # reading a named pipe or a device would block or never end
-            raise NotCopied(f"{os.path.relpath(src, source)} is not a regular file (a pipe, socket or device)",
-                            "Remove it from the folder: a submission holds only code and data files.")
-        total += os.path.getsize(src)
-        if total > max_bytes:
-            raise NotCopied(f"the submission is larger than {max_bytes // 2**20} MB", "Remove large files from the folder.")
-        shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, ignore=IGNORED, copy_function=copy, symlinks=True)
 
 
 class Worker:
@@ -203,7 +61,7 @@ class Worker:
         except protocol.ChannelClosed:
             self.close(kill=True)
             code = self.sandbox.exit_code(self.pid)
-            raise LimitExceeded(f"{action} made your app's process exit ({_describe_exit(code, self.sandbox.limits)})") from None
+            raise LimitExceeded(f"{action} made your app's process exit ({describe_exit(code, self.sandbox.limits)})") from None
 
     def hello(self) -> None:
         reply = self._receive("building the app")
@@ -250,41 +108,13 @@ class Worker:
             return
         self.closed = True
         if kill:
-            _kill_group(self.pid)
+            kill_group(self.pid)
         else:
             try:
                 protocol.send(self.sock, {"op": "end"})
             except OSError:
                 pass
         self.sock.close()
-
-
-def _cut_off_inherited_files(keep: int) -> None:
-    """In a new child: every file the grader had open (but ``keep``) now points at /dev/null.
-
-    So the submission cannot write to the grader's output or a batch's channel to its parent. The
-    numbers stay taken, so an inherited Python object that closes its file closes nothing of ours.
-    """
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in [int(name) for name in os.listdir("/proc/self/fd")]:
-        if fd > 2 and fd not in (keep, null):
-            try:
-                os.dup2(null, fd)
-            except OSError:  # the directory listing's own descriptor, closed already
-                pass
-    os.close(null)
-
-
-def _describe_exit(code: int | None, limits: Limits) -> str:
-    if code is None:
-        return "it stopped answering"
-    if code == -signal.SIGKILL:
-        return f"it was killed, most likely for using more than {limits.memory_mb} MB of memory"
-    if code < 0:
-        return f"it was killed by signal {signal.Signals(-code).name}"
-    return f"exit status {code}: does your code call sys.exit() or os._exit()?"
-
-
 class Sandbox:
     """One submission, imported once in a child process, ready to fork a fresh app per check."""
 
@@ -319,7 +149,7 @@ class Sandbox:
             return
         user = sandbox_user()
         if user is not None:
-            _chown_tree(self.workdir, *user)
+            chown_tree(self.workdir, *user)
         job = {"root": str(root), "app": self.app_spec, "config": self.config, "user": user,
                "workdir": str(self.workdir), "probes": self.probes, "hidden": self.hidden,
                "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
@@ -329,7 +159,7 @@ class Sandbox:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             try:
-                _cut_off_inherited_files(keep=theirs.fileno())
+                cut_off_inherited_files(keep=theirs.fileno())
                 from .child import zygote_main
 
                 zygote_main(theirs, job)
@@ -360,7 +190,7 @@ class Sandbox:
                 }
             except (protocol.ChannelClosed, protocol.MessageTooLarge):
                 self._load_error = {"title": "Your app's process died while it was being imported",
-                                    "detail": _describe_exit(self._zygote_exit(), self.limits)}
+                                    "detail": describe_exit(self._zygote_exit(), self.limits)}
             else:
                 self._load_error = reply.get("load_error")
         return self._load_error
@@ -435,9 +265,9 @@ class Sandbox:
         """Kill the zygote and everything it started, and delete the throw-away copy."""
         self.discard_worker()
         for pid in self.worker_pids:
-            _kill_group(pid)
+            kill_group(pid)
         if self.pid:
-            _kill_group(self.pid)
+            kill_group(self.pid)
             Sandbox.live.discard(self.pid)
             self._zygote_exit()
         kill_orphans(keep=Sandbox.live)

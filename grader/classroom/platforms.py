@@ -16,12 +16,12 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from .course import Course, Lesson
-from .report import CheckResult
-from .runner import sandbox_for, session
-from .sandbox import Limits
+from ..course import Course, Lesson
+from ..report import CheckResult
+from ..runner import sandbox_for, session
+from ..sandbox import Limits
 
-GRADER = Path(__file__).resolve().parent
+GRADER = Path(__file__).resolve().parent.parent  # the grader package
 EXECUTABLE = 0o100755 << 16  # a zip member's Unix mode, in its external attributes
 
 SETUP_SH = """\

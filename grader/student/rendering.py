@@ -9,7 +9,7 @@ from __future__ import annotations
 import markdown
 from pygments.formatters import HtmlFormatter
 
-from .course import Lesson
+from ..course import Lesson
 
 EXTENSIONS = ["fenced_code", "codehilite", "tables", "toc", "sane_lists"]
 EXTENSION_CONFIG = {"codehilite": {"guess_lang": False, "css_class": "highlight"}}

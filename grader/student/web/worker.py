@@ -1,7 +1,7 @@
 """Grade one lesson for the course web site, in a process of its own.
 
 The site's server answers requests on threads, while grading forks sandboxes and, as pytest runs,
-swaps ``sys.stdout``: so every check gets a fresh process, ``python -m grader.web.worker ROOT LESSON``.
+swaps ``sys.stdout``: so every check gets a fresh process, ``python -m grader.student.web.worker ROOT LESSON``.
 It grades like ``grade LESSON`` (recording progress) and prints one JSON object: the report as
 ``--json`` gives it and its HTML fragment, or an error.
 """
@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..course import Course
-from ..html_report import report_html
+from ...course import Course
+from ...reports.html import report_html
+from ...runner import CourseError
+from ...sandbox import BadSubmission
 from ..progress import grade_exercise
-from ..runner import CourseError
-from ..submission import BadSubmission
 
 
 def check(root: Path, lesson_id: str) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from html import escape
 
-from .course import Course, Lesson
-from .report import CheckResult, Report, explanation
+from ..course import Course, Lesson
+from ..report import CheckResult, Report, explanation
 
 STYLE = """<style>
 .shelf-report{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.45;max-width:60rem}

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .html_report import problem_html
-from .sandbox import Limits
+from ..reports.html import problem_html
+from ..sandbox import Limits
 
 if TYPE_CHECKING:
     from IPython.display import HTML

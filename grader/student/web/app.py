@@ -3,7 +3,7 @@
 Every lesson is its Markdown rendered with highlighted code (``grader.rendering``), beside a sidebar
 with the student's progress. "Check my work" posts to a JSON endpoint that grades
 ``exercises/<lesson>`` with the same sandboxed engine as ``grade`` (in a process of its own, see
-``worker``) and answers with the report (the ``--json`` data) and its HTML (``grader.html_report``).
+``worker``) and answers with the report (the ``--json`` data) and its HTML (``grader.reports.html``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from ..course import Course, Lesson, UnknownLesson
+from ...course import Course, Lesson, UnknownLesson
+from ...sandbox import Limits
 from ..progress import LessonStatus, Progress, State, next_lesson
 from ..rendering import highlight_css, markdown_to_html
-from ..sandbox import Limits
 
 WORKER_SECONDS = Limits.submission_seconds + 60  # the sandbox ends a submission before this
 
@@ -36,7 +36,7 @@ def _progress(statuses: list[LessonStatus]) -> dict[str, Any]:
 def _grade(root: Path, lesson: Lesson) -> tuple[dict[str, Any], int]:
     """Run the worker for one lesson: its JSON answer and the HTTP status to send it with."""
     try:
-        done = subprocess.run([sys.executable, "-m", "grader.web.worker", str(root), lesson.id],
+        done = subprocess.run([sys.executable, "-m", "grader.student.web.worker", str(root), lesson.id],
                               check=False, capture_output=True, text=True, timeout=WORKER_SECONDS)
         result = json.loads(done.stdout)
     except subprocess.TimeoutExpired:

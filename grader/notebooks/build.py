@@ -20,11 +20,11 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .course import Course, Lesson
-from .notebook import WORKSPACE
-from .sandbox import IGNORED
+from ..course import Course, Lesson
+from ..sandbox import IGNORED
+from ..sandbox.notebook import CHECK_TAG
+from .check_cell import WORKSPACE
 
-CHECK_TAG = "check"
 FENCE = re.compile(r"\s*(```|~~~)")
 EXERCISE = re.compile(r"## .*\bexercise\b", re.IGNORECASE)  # the section after which the student's cells go
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -133,7 +133,7 @@ def build(course: Course, lesson: Lesson, app: Path | None = None) -> NotebookNo
     cells.append(new_markdown_cell(
         f"### Check your work\n\nRun the cells above, then this one. It grades `{workspace(lesson)}/` with the "
         f"checks of `grade {lesson.id}`, in a separate process, and shows each check's verdict.", id="check-text"))
-    cells.append(new_code_cell(f'from grader.notebook import check\n\ncheck("{lesson.id}")', id="check",
+    cells.append(new_code_cell(f'from grader.notebooks import check\n\ncheck("{lesson.id}")', id="check",
                                metadata={"tags": [CHECK_TAG], "editable": False, "deletable": False}))
     cells += [new_markdown_cell(part, id=f"text-{i}") for i, part in enumerate(text) if i >= exercise]
 

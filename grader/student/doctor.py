@@ -17,12 +17,12 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from .course import Course, Lesson
+from ..course import Course, Lesson
 from .progress import problem
 from .watch import polling_reason
 
 INSTALL = "pip install -e ."
-GRADER = Path(__file__).resolve().parent
+GRADER = Path(__file__).resolve().parent.parent  # the grader package
 
 
 class Level(Enum):

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from .report import CheckResult, Report
+from ..report import CheckResult, Report
 
 SCHEMA_VERSION = 1
 SCHEMA = """

@@ -8,19 +8,18 @@ student's files to ``.grade/backups/<lesson>-<time>/``.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import io
 import os
 import shutil
-import stat
 import subprocess
 import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-from .course import Lesson
-from .sandbox import IGNORED
+from ..course import Lesson
+from ..sandbox import IGNORED
+from ..submission import digest
 
 STATE_DIR = ".grade"  # the grader's own files in the workspace: progress, backups
 EDITOR_SCRATCH = shutil.ignore_patterns("*.swp", "*.swx", "*~", ".#*", "4913", "*.tmp")
@@ -48,45 +47,6 @@ def exercise_files(folder: Path) -> list[Path]:
         folders[:] = sorted(name for name in folders if is_graded(Path(name)))
         found += [here / name for name in files if is_graded(Path(name))]
     return sorted(found)
-
-
-def digest(path: Path) -> str:
-    """A fingerprint of a submission's content (a folder, or an archive or notebook file): every file's
-    path and bytes, in path order. A different digest means the code changed.
-
-    Files the grader never copies (``__pycache__``, ``.git``...) do not count, and links count by
-    where they point, so the fingerprint changes exactly when what is graded changes.
-    """
-    total = hashlib.sha256()
-    if path.is_file():
-        _add_file(total, path)
-        return total.hexdigest()
-    for folder, dirs, files in os.walk(path):
-        ignored = IGNORED(folder, dirs + files)
-        dirs[:] = sorted(name for name in dirs if name not in ignored)
-        links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]  # not walked into
-        for name in sorted([*links, *(name for name in files if name not in ignored)]):
-            file = Path(folder, name)
-            total.update(str(file.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0")
-            _add_file(total, file)
-    return total.hexdigest()
-
-
-def _add_file(digest: hashlib._Hash, file: Path) -> None:
-    """A file's bytes; a link's target; for anything else (a named pipe...), only what it is."""
-    mode = file.lstat().st_mode
-    if stat.S_ISLNK(mode):
-        digest.update(b"link:" + os.readlink(file).encode("utf-8", "surrogateescape"))
-    elif not stat.S_ISREG(mode):
-        digest.update(f"special:{stat.S_IFMT(mode)}".encode())
-    else:
-        try:
-            with open(file, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-        except OSError as error:  # unreadable: grading will say so; the fingerprint just has to be stable
-            digest.update(f"unreadable: {error.strerror}".encode())
-    digest.update(b"\0")
 
 
 def backup(root: Path, lesson: Lesson) -> Path:

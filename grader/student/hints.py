@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..report import CheckResult, Report
 from .progress import Progress
-from .report import CheckResult, Report
 
 
 @dataclass(frozen=True)

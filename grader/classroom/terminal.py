@@ -10,8 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from ..course import Lesson
 from .batch import Outcome, Summary
-from .course import Lesson
 from .exports import ClassSummary
 
 

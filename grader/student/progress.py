@@ -26,11 +26,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .course import Course, Lesson
-from .report import Report
-from .sandbox import Limits
-from .submission import graded
-from .workspace import STATE_DIR, digest
+from ..course import Course, Lesson
+from ..report import Report
+from ..sandbox import Limits
+from ..submission import digest, graded
+from .workspace import STATE_DIR
 
 FORMAT = 1
 FILE = Path(STATE_DIR) / "progress.json"

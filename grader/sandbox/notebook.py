@@ -14,7 +14,7 @@ is the first process of a PID namespace of its own, so nothing it starts (even a
 outlives the run. The check cells (tagged ``check``) are skipped: they grade, they do not build.
 The cells' outputs are not kept, so a cell that prints without end cannot fill the grader's memory.
 
-``python -m grader.notebook_run JOB ARGS...`` is the kernel's own process: it confines itself as
+``python -m grader.sandbox.notebook JOB ARGS...`` is the kernel's own process: it confines itself as
 JOB says, then becomes an IPython kernel with ARGS.
 """
 
@@ -31,21 +31,21 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import nbformat
 
-from .course import COURSE_ROOT, Course, Lesson
-from .notebook_build import CHECK_TAG
-from .report import Report
-from .sandbox import Limits, sandbox_user
-from .submission import MAX_UNPACKED, BadSubmission, NotebookFailed
+from .archives import MAX_UNPACKED
+from .errors import BadSubmission, KernelDidNotStart, NotebookFailed
+from .limits import Limits
+from .processes import sandbox_user
 
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
 KERNEL_NAME = "confined-python"
+CHECK_TAG = "check"  # the tag of the cells that grade: a run to grade skips them
 
 
 def _read(path: Path) -> Any:
@@ -72,7 +72,7 @@ def _write_kernel_spec(workdir: Path) -> Path:
     """A kernel spec whose command is this module: how Jupyter is told to start the confined kernel."""
     spec = workdir / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "grader.notebook_run", str(workdir / "job.json"), "-f", "{connection_file}"]
+    argv = [sys.executable, "-m", "grader.sandbox.notebook", str(workdir / "job.json"), "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Grading", "language": "python"}))
     return spec.parent
 
@@ -85,20 +85,18 @@ def _kernel_log(workdir: Path) -> str:
     return lines[-1] if lines else "no output"
 
 
-def _run(notebook: Any, workdir: Path, limits: Limits) -> None:
+def _run(notebook: Any, workdir: Path, limits: Limits, hidden: Sequence[Path]) -> None:
     """Run every cell but the check cells, in order, in a fresh confined kernel; raise NotebookFailed."""
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from .runner import CourseError
-
     class Client(NotebookClient):
         def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> None:
             return None  # keep no outputs: what matters is the files, and whether each cell succeeded
 
-    job = {"workdir": str(workdir), "hidden": [str(COURSE_ROOT / "lessons"), str(COURSE_ROOT / "solutions")],
+    job = {"workdir": str(workdir), "hidden": [str(path) for path in hidden],
            "user": sandbox_user(), "memory_bytes": limits.memory_mb * 2**20, "output_bytes": limits.output_kb * 1024}
     (workdir / "job.json").write_text(json.dumps(job))
     manager = AsyncKernelManager(
@@ -142,37 +140,22 @@ def _run(notebook: Any, workdir: Path, limits: Limits) -> None:
     except (RuntimeError, TimeoutError) as error:
         if started:
             raise
-        raise CourseError(f"a Jupyter kernel did not start to run the notebook ({error}; the kernel said: "
+        raise KernelDidNotStart(f"a Jupyter kernel did not start to run the notebook ({error}; the kernel said: "
                           f"{_kernel_log(workdir)})") from None
 
 
 @contextlib.contextmanager
-def executed(path: Path, limits: Limits = Limits()) -> Iterator[Path]:
-    """Run notebook ``path`` from the top, as its grader does, and yield the folder it ran in."""
+def executed(path: Path, limits: Limits, hidden: Sequence[Path]) -> Iterator[Path]:
+    """Run notebook ``path`` from the top, as its grader does (``hidden`` out of its sight), and yield the
+    folder it ran in."""
     notebook = _read(path)
     workdir = Path(tempfile.mkdtemp(prefix="grade-notebook-"))
     try:
         (workdir / "run").mkdir()
-        _run(notebook, workdir, limits)
+        _run(notebook, workdir, limits, hidden)
         yield workdir / "run"
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def did_not_run(course: Course, lesson: Lesson, info: dict[str, Any], *, include_hidden: bool = False,
-                limits: Limits = Limits()) -> Report:
-    """The report of a notebook whose run stopped: every check fails for that reason, as for an app that
-    does not load."""
-    from .runner import sandbox_for, session
-
-    reports: list[Report] = []
-    sandbox = sandbox_for(course, lesson, Path(), limits)
-    sandbox.refuse(info)  # so it never reads the folder, nor starts
-    try:
-        session(course, lesson, lambda run: reports.append(run(sandbox)), include_hidden=include_hidden)
-    finally:
-        sandbox.close()
-    return reports[0]
 
 
 # The kernel's side ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """One process of a batch: a single pytest session that grades submission after submission.
 
-``grade batch`` starts one per core as ``python -m grader.batch_worker FD``, FD being its end of a
+``grade batch`` starts one per core as ``python -m grader.classroom.worker FD``, FD being its end of a
 socket to the batch. The first message says what to grade (course root, lesson, limits); every
 later one names a submission, and the answer is its report. The checks are collected once; each
 submission is unpacked (or its notebook run) and graded in a sandbox of its own, exactly as
@@ -17,14 +17,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import protocol
-from .child import warm_up
-from .course import Course, Lesson
+from ..course import Course, Lesson
+from ..report import Report
+from ..runner import CourseError, sandbox_for, session
+from ..sandbox import BadSubmission, Limits, NotebookFailed, Sandbox, protocol
+from ..sandbox.child import warm_up
+from ..submission import opened
 from .gradebook import report_to_dict
-from .report import Report
-from .runner import CourseError, sandbox_for, session
-from .sandbox import Limits, Sandbox
-from .submission import BadSubmission, NotebookFailed, opened
 
 
 def grade_one(course: Course, lesson: Lesson, path: Path, limits: Limits, run: Callable[[Sandbox], Report]) -> Report:

@@ -20,9 +20,10 @@ from html import escape
 from pathlib import Path
 from typing import Any, TextIO
 
-from .course import Course, Lesson
+from ..course import Course, Lesson
+from ..report import CheckResult, Report, failure_text
+from ..reports.gradescope import gradescope_results
 from .gradebook import Entry
-from .report import CheckResult, Report, failure_text
 
 
 def _points(value: float) -> str:
@@ -129,7 +130,7 @@ def _fenced(text: str) -> list[str]:
 
 def feedback_html(course: Course, lesson: Lesson, entry: Entry) -> str:
     """The same feedback as a web page: the report as the notebooks and the course site show it."""
-    from .html_report import problem_html, report_html
+    from ..reports.html import problem_html, report_html
 
     body = problem_html(entry.error or "") if entry.report is None else report_html(course, lesson, entry.report)
     return ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -137,36 +138,6 @@ def feedback_html(course: Course, lesson: Lesson, entry: Entry) -> str:
             "<style>body{margin:2rem auto;max-width:60rem;padding:0 1rem}</style>\n</head>\n<body>\n"
             f"<p>Feedback for <b>{escape(entry.student)}</b> on <code>{escape(entry.submission)}</code>, "
             f"graded {escape(entry.graded)}.</p>\n{body}\n</body>\n</html>\n")
-
-
-def gradescope_results(report: Report) -> dict[str, Any]:
-    """Gradescope's results.json: a test per check; hidden checks are shown once grades are published."""
-    if report.load_error:
-        output = f"Your app did not load: {report.load_error['title']}\n{report.load_error.get('detail', '')}".strip()
-    else:
-        own = _own(report)
-        output = f"{sum(check.passed for check in own)} of {len(own)} checks pass."
-        if any(not check.passed for check in report.checks if check.regression):
-            output += " Some checks from earlier lessons no longer pass: they carry no points, but must pass."
-    return {
-        "score": report.score,
-        "execution_time": round(report.seconds),
-        "output": output,
-        "stdout_visibility": "hidden",
-        "tests": [
-            {
-                "name": check.title if not check.regression else f"{check.title} (from {check.lesson})",
-                "score": check.score,
-                "max_score": check.max_score,
-                "status": "passed" if check.passed else "failed",
-                "output": failure_text(check),
-                "output_format": "text",
-                "visibility": "after_published" if check.hidden else "visible",
-                "tags": [check.lesson, *(["earlier lesson"] if check.regression else [])],
-            }
-            for check in report.checks
-        ],
-    }
 
 
 def write_per_student(course: Course, lesson: Lesson, entries: Iterable[Entry], folder: Path, kind: str) -> int:

@@ -1,7 +1,7 @@
 """Grade a whole class: every submission in a folder, in parallel, into the gradebook.
 
 A folder holds one submission per student: a sub-folder, an archive or a notebook, named after the
-student. Submissions are graded by worker processes (``batch_worker``), one per core, each as
+student. Submissions are graded by worker processes (``worker``), one per core, each as
 isolated as a single ``grade --instructor``. Every result is committed to the gradebook as soon
 as it arrives, so an interrupted batch keeps what it graded, and a batch run again skips every
 submission whose content (and checks) did not change since it was graded.
@@ -26,14 +26,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import protocol
-from .course import Course, Lesson
+from ..course import Course, Lesson
+from ..report import Report
+from ..runner import CourseError
+from ..sandbox import MEMORY_FOLDER, Limits, Sandbox, become_subreaper, kill_orphans, protocol
+from ..sandbox.archives import ARCHIVES
+from ..submission import digest
 from .gradebook import Gradebook, report_from_dict
-from .report import Report
-from .runner import CourseError
-from .sandbox import MEMORY_FOLDER, Limits, Sandbox, become_subreaper, kill_orphans
-from .submission import ARCHIVES
-from .workspace import digest
 
 NOTEBOOK = ".ipynb"
 GRADEBOOK = "gradebook.sqlite"
@@ -127,7 +126,7 @@ def checks_hash(course: Course, lesson: Lesson, limits: Limits) -> str:
 
 
 class Worker:
-    """A ``batch_worker`` process and the socket to it; grades one submission at a time."""
+    """A ``worker`` process and the socket to it; grades one submission at a time."""
 
     def __init__(self, course: Course, lesson: Lesson, limits: Limits) -> None:
         self.sock, theirs = socket.socketpair()
@@ -136,7 +135,7 @@ class Worker:
         self.scratch = Path(tempfile.mkdtemp(prefix="grade-batch-", dir=MEMORY_FOLDER))
         self.scratch.chmod(0o711)  # a sandbox that runs as another user must reach its own folder in it
         # Started from the folder this grader package is in, so the worker imports this very grader.
-        self.process = subprocess.Popen([sys.executable, "-m", "grader.batch_worker", str(theirs.fileno())],
+        self.process = subprocess.Popen([sys.executable, "-m", "grader.classroom.worker", str(theirs.fileno())],
                                         pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self.log,
                                         stderr=self.log, cwd=Path(__file__).resolve().parent.parent,
                                         env={**os.environ, "TMPDIR": str(self.scratch)})

@@ -1,0 +1,104 @@
+"""What every ``grade`` command shares: the command group, the course it works on, errors and limits.
+
+Exit codes: 0 every check passed, 1 some check failed, 2 bad usage, 3 the course itself is broken
+(the last two with one line on stderr).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..course import COURSE_ROOT, Course, Lesson, UnknownLesson
+from ..sandbox import Limits
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_COURSE_BROKEN = 0, 1, 2, 3
+
+
+class LessonGroup(click.Group):
+    """Lets ``grade lesson3 --json`` mean ``grade check lesson3 --json``."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if args and args[0] not in self.commands:
+            args.insert(0, "check")
+        return super().resolve_command(ctx, args)
+
+
+class CourseBroken(click.ClickException):
+    """The course itself is broken: not the student's fault."""
+
+    exit_code = EXIT_COURSE_BROKEN
+
+
+@click.group(cls=LessonGroup, invoke_without_command=True)
+@click.option("--list", "show_list", is_flag=True, help="List the lessons.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), envvar="GRADE_ROOT",
+              help="The course workspace, the folder with lessons/ and exercises/ (default: the one grade is "
+                   "installed from; or set GRADE_ROOT).")
+@click.pass_context
+def cli(ctx: click.Context, show_list: bool, root: Path | None) -> int | None:
+    """Check your work on the Shelf Flask course: grade lesson1, grade hint, grade serve.
+
+    With no command, shows your progress and the next lesson to do.
+    """
+    if ctx.invoked_subcommand is None:
+        return ctx.invoke(cli.commands["list" if show_list else "progress"])
+    return None
+
+
+def workspace_root() -> Path:
+    root = click.get_current_context().find_root().params.get("root")
+    return (root or COURSE_ROOT).resolve()
+
+
+def current_course() -> Course:
+    """The course of the workspace ``--root`` names (one-line errors if it is not one)."""
+    root = workspace_root()
+    if not (root / "lessons" / "course.toml").is_file():
+        raise click.UsageError(f"{root} is not a course workspace: it has no lessons/course.toml")
+    try:
+        return Course.load(root)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise CourseBroken(f"lessons/course.toml cannot be read ({error})") from None
+
+
+def warn(message: str) -> None:
+    click.echo(f"grade: warning: {message}", err=True)
+
+
+def find_lesson(course: Course, name: str) -> Lesson:
+    try:
+        return course.find(name)
+    except UnknownLesson as error:
+        raise click.UsageError(str(error)) from None
+
+
+def limit_options(command: Any) -> Any:
+    """The options that bound one submission (``grade LESSON``, ``grade batch``): see ``Limits``."""
+    options = [
+        click.option("--check-timeout", type=click.FloatRange(min=0.1), default=Limits.check_seconds,
+                     show_default=True, help="Seconds one check may take."),
+        click.option("--timeout", type=click.FloatRange(min=1), default=Limits.submission_seconds, show_default=True,
+                     help="Seconds the whole submission may take."),
+        click.option("--memory", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
+                     help="Megabytes of memory the submission may use."),
+        click.option("--output-limit", type=click.IntRange(min=1), default=Limits.output_kb, show_default=True,
+                     help="Kilobytes the submission may print (or write to one file)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def limits_from(check_timeout: float, timeout: float, memory: int, output_limit: int) -> Limits:
+    return Limits(check_seconds=check_timeout, submission_seconds=timeout, memory_mb=memory, output_kb=output_limit)
+
+
+def write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.UsageError(f"cannot write {path} ({error.strerror or error})") from None

@@ -1,0 +1,19 @@
+"""The sandbox: running a student's untrusted code, confined, and getting plain data back.
+
+It owns everything that touches student code: the throw-away copy of a submission (``copying``,
+``archives``), the grader's side of a sandbox (``parent``) and the confined child process that
+imports the app and forks a worker per check (``child``, ``confine``, ``loading``, ``explain``), the
+wire between them (``protocol``), a handed-in notebook run in a confined kernel (``notebook``), and the
+limits and errors that become verdicts (``limits``, ``errors``). It imports nothing else of the grader.
+"""
+
+from .copying import IGNORED
+from .errors import (AppDidNotLoad, BadSubmission, KernelDidNotStart, LimitExceeded, NotebookFailed, StudentError,
+                     TimedOut)
+from .limits import Limits
+from .parent import MEMORY_FOLDER, Sandbox, Worker
+from .processes import become_subreaper, kill_orphans, sandbox_user
+
+__all__ = ["IGNORED", "MEMORY_FOLDER", "AppDidNotLoad", "BadSubmission", "KernelDidNotStart", "LimitExceeded", "Limits",
+           "NotebookFailed", "Sandbox", "StudentError", "TimedOut", "Worker", "become_subreaper", "kill_orphans",
+           "sandbox_user"]
