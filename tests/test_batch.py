@@ -234,6 +234,20 @@ def test_a_submission_that_cannot_be_copied_fails_and_the_batch_goes_on(tmp_path
     assert "pipe is not a regular file" in entry.report.load_error["title"]
 
 
+def test_a_notebook_that_never_ends_costs_the_batch_one_cell_limit(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    notebook = build(COURSE, LESSON, app=LESSON.solution)
+    notebook.cells.append(nbformat.v4.new_code_cell("import time\nwhile True:\n    time.sleep(1)"))
+    nbformat.write(notebook, folder / "hugo.ipynb")
+    summary = batch.run(COURSE, LESSON, folder, folder / batch.GRADEBOOK, jobs=1, limits=Limits(cell_seconds=2))
+    assert summary.count("error") == 0
+    with Gradebook(folder / batch.GRADEBOOK) as book:
+        (entry,) = book.latest(LESSON.id)
+    assert "after 2 s, the time one cell may take" in entry.report.load_error["title"]
+    assert entry.report.score == 0
+
+
 def test_an_interrupted_batch_keeps_what_it_graded_and_goes_on_from_there(tmp_path):
     folder = tmp_path / "submissions"
     for number in range(8):

@@ -20,6 +20,7 @@ from grader.notebooks import check
 from grader.notebooks.build import build, render, sections, stale, write
 from grader.sandbox.notebook import CHECK_TAG
 from grader.report import CheckResult, Report
+from grader.sandbox import Limits
 
 COURSE = Course.load()
 LESSONS = [pytest.param(lesson, id=lesson.id) for lesson in COURSE.lessons]
@@ -190,6 +191,37 @@ def test_a_cell_that_hangs_is_stopped_at_the_time_limit(tmp_path):
     assert result.returncode == 1, result.stderr
     title = json.loads(result.stdout)["load_error"]["title"]
     assert "did not finish" in title and "(4 s)" in title and "`while True:`" in title
+
+
+def test_a_cell_that_never_ends_is_stopped_at_the_cell_limit_naming_cell_and_limit(tmp_path):
+    notebook = with_cell(build(COURSE, FIRST, app=FIRST.solution), "import time\nwhile True:\n    time.sleep(1)")
+    result = grade(FIRST.id, "--path", handed_in(tmp_path, notebook), "--cell-timeout", "3", "--json")
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    title = data["load_error"]["title"]
+    assert re.search(r"cell \d+ of \d+ \(`import time`\)", title)
+    assert "after 3 s, the time one cell may take" in title
+    assert data["score"] == 0 and all(test["status"] == "failed" for test in data["tests"])
+
+
+def test_the_cell_limit_is_well_under_a_minute_by_default():
+    assert Limits().cell_seconds < 60 < Limits().submission_seconds
+
+
+def test_a_cell_that_waits_for_input_is_a_verdict_at_once(tmp_path):
+    notebook = with_cell(build(COURSE, FIRST, app=FIRST.solution), "name = input('Your name? ')")
+    result = grade(FIRST.id, "--path", handed_in(tmp_path, notebook), "--json")
+    assert result.returncode == 1, result.stderr
+    title = json.loads(result.stdout)["load_error"]["title"]
+    assert "asks for input" in title and "`name = input('Your name? ')`" in title
+
+
+def test_a_kernel_that_dies_is_a_verdict_naming_the_cell(tmp_path):
+    notebook = with_cell(build(COURSE, FIRST, app=FIRST.solution), "import os\nos._exit(3)")
+    result = grade(FIRST.id, "--path", handed_in(tmp_path, notebook), "--json")
+    assert result.returncode == 1, result.stderr
+    title = json.loads(result.stdout)["load_error"]["title"]
+    assert "kernel died" in title and "`import os`" in title
 
 
 def test_the_kernel_is_confined_and_leaves_nothing_running(tmp_path):

@@ -6,7 +6,9 @@ Exit codes: 0 every check passed, 1 some check failed, 2 bad usage, 3 the course
 
 from __future__ import annotations
 
+import functools
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,25 +78,32 @@ def find_lesson(course: Course, name: str) -> Lesson:
         raise click.UsageError(str(error)) from None
 
 
-def limit_options(command: Any) -> Any:
-    """The options that bound one submission (``grade LESSON``, ``grade batch``): see ``Limits``."""
+def limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that bound one submission (``grade LESSON``, ``grade batch``), given to ``command`` as
+    one ``limits`` argument: see ``Limits``."""
     options = [
-        click.option("--check-timeout", type=click.FloatRange(min=0.1), default=Limits.check_seconds,
+        click.option("--check-timeout", "check_seconds", type=click.FloatRange(min=0.1), default=Limits.check_seconds,
                      show_default=True, help="Seconds one check may take."),
-        click.option("--timeout", type=click.FloatRange(min=1), default=Limits.submission_seconds, show_default=True,
-                     help="Seconds the whole submission may take."),
-        click.option("--memory", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
+        click.option("--cell-timeout", "cell_seconds", type=click.FloatRange(min=1), default=Limits.cell_seconds,
+                     show_default=True, help="Seconds one cell of a handed-in notebook may take."),
+        click.option("--timeout", "submission_seconds", type=click.FloatRange(min=1), default=Limits.submission_seconds,
+                     show_default=True, help="Seconds the whole submission may take."),
+        click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
                      help="Megabytes of memory the submission may use."),
-        click.option("--output-limit", type=click.IntRange(min=1), default=Limits.output_kb, show_default=True,
-                     help="Kilobytes the submission may print (or write to one file)."),
+        click.option("--output-limit", "output_kb", type=click.IntRange(min=1), default=Limits.output_kb,
+                     show_default=True, help="Kilobytes the submission may print (or write to one file)."),
     ]
+    names = ("check_seconds", "cell_seconds", "submission_seconds", "memory_mb", "output_kb")
+
+    @functools.wraps(command)
+    def with_limits(**arguments: Any) -> Any:
+        limits = Limits(**{name: arguments.pop(name) for name in names})
+        return command(limits=limits, **arguments)
+
     for option in reversed(options):
-        command = option(command)
-    return command
+        with_limits = option(with_limits)
+    return with_limits
 
-
-def limits_from(check_timeout: float, timeout: float, memory: int, output_limit: int) -> Limits:
-    return Limits(check_seconds=check_timeout, submission_seconds=timeout, memory_mb=memory, output_kb=output_limit)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -9,7 +9,8 @@ from typing import TextIO
 
 import click
 
-from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options, limits_from,
+from ..sandbox import Limits
+from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
                    write_text)
 
 
@@ -33,7 +34,7 @@ from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, 
 @limit_options
 def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, gradebook: Path | None,
                 csv_file: Path | None, feedback: Path | None, feedback_format: str, results: Path | None,
-                summary: Path | None, check_timeout: float, timeout: float, memory: int, output_limit: int) -> int:
+                summary: Path | None, limits: Limits) -> int:
     """Grade every submission in SUBMISSIONS for LESSON, hidden checks included.
 
     One submission per student: a folder, a .zip or .tar.gz archive, or a .ipynb notebook, named after
@@ -60,7 +61,7 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
     try:
         with BatchProgress(Console(stderr=True)) as progress:
             outcome = batch.run(course, lesson, folder, book, jobs=jobs or len(os.sched_getaffinity(0)),
-                                limits=limits_from(check_timeout, timeout, memory, output_limit), force=force,
+                                limits=limits, force=force,
                                 outputs=[path for path in (csv_file, summary) if path is not None],
                                 started=progress.started, progress=progress.advance)
         with Gradebook(book) as grades:

@@ -12,7 +12,7 @@ from ..course import Course, Lesson
 from ..report import Report
 from ..sandbox import BadSubmission, Limits
 from ..submission import graded
-from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options, limits_from,
+from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
                    warn, workspace_root, write_text)
 
 
@@ -61,8 +61,8 @@ def read_lesson(lesson_name: str, as_html: bool) -> int:
 @click.option("--watch", is_flag=True, help="Check again on every save, until Ctrl-C.")
 @click.option("--poll", is_flag=True, help="With --watch: look for changes every 0.25 s instead of using file events.")
 def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: bool, as_html: bool, instructor: bool,
-                 only: str | None, results: Path | None, check_timeout: float, timeout: float, memory: int,
-                 output_limit: int, watch: bool, poll: bool) -> int:
+                 only: str | None, results: Path | None, limits: Limits,
+                 watch: bool, poll: bool) -> int:
     """Grade LESSON (lesson3, lesson03 or 3)."""
     course = current_course()
     lesson = find_lesson(course, lesson_name)
@@ -77,7 +77,6 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
     if watch and (only or results):
         raise click.UsageError("--watch shows every check in the terminal: leave out --check and --results")
     target = path if path is not None else lesson.solution if solution else None
-    limits = limits_from(check_timeout, timeout, memory, output_limit)
     if watch:
         return _watch(course, lesson, target, poll, include_hidden=instructor, limits=limits)
     report = _run(course, lesson, target, include_hidden=instructor, limits=limits)

@@ -107,25 +107,34 @@ def _run(notebook: Any, workdir: Path, limits: Limits, hidden: Sequence[Path]) -
                     startup_timeout=math.ceil(limits.submission_seconds),
                     resources={"metadata": {"path": str(workdir / "run")}})
     index = 0
-    started = False
+    started = cut_short = False
     try:
         with client.setup_kernel(cleanup_kc=True):
             started = True
             try:
                 for index, cell in enumerate(notebook.cells):
-                    client.timeout = max(1, math.ceil(deadline - time.monotonic()))
+                    remaining = deadline - time.monotonic()
+                    cut_short = remaining < limits.cell_seconds  # by the whole submission's time
+                    client.timeout = max(1, math.ceil(min(remaining, limits.cell_seconds)))
                     client.execute_cell(cell, index)
             finally:  # before Jupyter reaps the kernel's process, so the group is still the kernel's
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(manager.provisioner.pgid, signal.SIGKILL)
     except CellTimeoutError:
+        limit = (f"when the time for the whole submission ({limits.submission_seconds:g} s) ran out" if cut_short
+                 else f"after {limits.cell_seconds:g} s, the time one cell may take")
         raise NotebookFailed({
-            "title": f"Your notebook did not finish: {_cell_name(notebook, index)} was still running when the "
-                     f"time for the whole submission ({limits.submission_seconds:g} s) ran out",
+            "title": f"Your notebook did not finish: {_cell_name(notebook, index)} was still running {limit}",
             "detail": "Look for an endless loop, a server started in a cell (app.run()), or a call that waits "
                       "for input. Restart the kernel and run all cells: the run must end.",
         }) from None
     except CellExecutionError as error:
+        if error.ename == "StdinNotImplementedError":
+            raise NotebookFailed({
+                "title": f"Your notebook asks for input at {_cell_name(notebook, index)}, and nobody can answer",
+                "detail": "A graded notebook runs from the top with nobody at the keyboard: put the value in the "
+                          "code instead of calling input().",
+            }) from None
         raise NotebookFailed({
             "title": f"Your notebook stopped at {_cell_name(notebook, index)}: "
                      + (f"{error.ename}: {error.evalue}" if error.evalue else error.ename),
