@@ -1,13 +1,20 @@
-"""How long a student waits: wall time of `grade lessonN --solution`, against `import flask`.
+"""How long a student waits: `grade lessonN --solution` against `python -c "import flask"`, in one run.
 
-Prints, per lesson, the median wall time of several runs, its ratio to the median time of
-`python -c "import flask"` (the issue's yardstick: at most 2.5x), and the time spent in checks
-alone (the sum of every check's own time, from --json). Run: python bench/grade_speed.py [runs]
+Per lesson, the median of several runs of:
+- wall: the whole `grade lessonN --solution` (isolation included), and its ratio to `import flask`;
+- first: the time until the first verdict line is printed (the lesson's own checks stream first);
+- cpu: the CPU time of the grader and every process it started;
+- strict: the wall time with `--strict` (a never-used process and app for every check).
+
+Python does not write bytecode where PYTHONDONTWRITEBYTECODE is set, so every run compiles the grader,
+the checks and the student's app again. A student's Python writes it: the figures are taken both ways
+(`--bytecode` for the student's case only). Run: python bench/grade_speed.py [runs] [--bytecode]
 """
 
 from __future__ import annotations
 
-import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -16,27 +23,49 @@ import time
 from grader.course import Course
 
 
-def wall(command: list[str]) -> tuple[float, str]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall time, time to the first verdict line (a line starting with ✓ or ✗), and CPU time."""
+    cpu = _children_cpu()
     started = time.perf_counter()
-    result = subprocess.run(command, check=False, capture_output=True, text=True)
-    return time.perf_counter() - started, result.stdout
+    first = 0.0
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if not first and line.lstrip().startswith(("✓", "✗")):
+                first = time.perf_counter() - started
+    return time.perf_counter() - started, first, _children_cpu() - cpu
 
 
-def main(runs: int = 7) -> None:
-    baseline = statistics.median(wall([sys.executable, "-c", "import flask"])[0] for _ in range(runs))
-    print(f"python -c 'import flask': {baseline * 1000:.0f} ms (median of {runs})")
-    print(f"{'lesson':<10}{'grade --solution':>18}{'ratio':>8}{'in checks':>12}{'checks':>8}")
-    for lesson in Course.load().lessons:
-        times, checks_time, count = [], 0.0, 0
-        for _ in range(runs):
-            seconds, out = wall([sys.executable, "-m", "grader", lesson.id, "--solution", "--json"])
-            times.append(seconds)
-            tests = json.loads(out)["tests"]
-            checks_time, count = sum(test["execution_time"] for test in tests), len(tests)
-        median = statistics.median(times)
-        print(f"{lesson.id:<10}{median * 1000:>15.0f} ms{median / baseline:>7.2f}x"
-              f"{checks_time * 1000:>9.0f} ms{count:>8}")
+def main(runs: int, bytecode_only: bool) -> None:
+    grade = [sys.executable, "-m", "grader"]
+    settings = [("bytecode written (a student's Python)", False)]
+    if not bytecode_only and os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        settings.append(("PYTHONDONTWRITEBYTECODE set (this machine)", True))
+    for title, no_bytecode in settings:
+        env = dict(os.environ, COLUMNS="100")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        if no_bytecode:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        else:
+            run([*grade, "lesson1", "--solution"], env)  # writes the bytecode once
+        baseline = statistics.median(run([sys.executable, "-c", "import flask"], env)[0] for _ in range(runs))
+        print(f"{title}: python -c 'import flask' {baseline * 1000:.0f} ms (median of {runs})")
+        print(f"{'lesson':<10}{'wall':>9}{'ratio':>8}{'first':>9}{'ratio':>8}{'cpu':>9}{'strict':>9}")
+        for lesson in Course.load().lessons:
+            results = [run([*grade, lesson.id, "--solution"], env) for _ in range(runs)]
+            wall, first, cpu = (statistics.median(values) for values in zip(*results))
+            strict = statistics.median(run([*grade, lesson.id, "--solution", "--strict"], env)[0]
+                                       for _ in range(max(1, runs // 2)))
+            print(f"{lesson.id:<10}{wall * 1000:>6.0f} ms{wall / baseline:>7.1f}x{first * 1000:>6.0f} ms"
+                  f"{first / baseline:>7.1f}x{cpu * 1000:>6.0f} ms{strict * 1000:>6.0f} ms")
+        print()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
+    arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
+    main(int(arguments[0]) if arguments else 5, "--bytecode" in sys.argv)

@@ -59,11 +59,12 @@ def explain(error: BaseException) -> dict[str, Any]:
 
 class GraderPlugin:
     def __init__(self, course: Course, lesson: Lesson, serve: Callable[[Callable[[Sandbox], Report]], object], *,
-                 include_hidden: bool = False) -> None:
+                 include_hidden: bool = False, on_check: Callable[[CheckResult], None] | None = None) -> None:
         self.course = course
         self.lesson = lesson
         self.serve = serve
         self.include_hidden = include_hidden
+        self.on_check = on_check
         self.sandbox: Sandbox | None = None
         self.items: list[pytest.Item] = []
         self.results: dict[str, CheckResult] = {}
@@ -115,7 +116,8 @@ class GraderPlugin:
                 self.hidden_not_run += 1
                 continue
             kept.append(item)
-        items[:] = kept
+        # The lesson's own checks first, so a student sees them while the earlier lessons' still run.
+        items[:] = sorted(kept, key=lambda item: self._lesson_of(item) is not self.lesson)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
@@ -138,6 +140,8 @@ class GraderPlugin:
             if self.results[item.nodeid].failure is not None and self.may_retry:
                 sandbox.discard_worker()  # so it runs again on a never-used app, and that verdict counts
                 self._run_check(item, following)
+            if self.on_check is not None:
+                self.on_check(self.results[item.nodeid])
         return Report(lesson=self.lesson.id, title=self.lesson.title, checks=list(self.results.values()),
                       load_error=sandbox.load_error, hidden_not_run=self.hidden_not_run)
 

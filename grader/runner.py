@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .course import Course, Lesson
-from .report import Report
+from .report import CheckResult, Report
 from .sandbox import Limits, Sandbox
 
 
@@ -40,24 +40,26 @@ def sandbox_for(course: Course, lesson: Lesson, submission: Path, limits: Limits
 
 
 def session(course: Course, lesson: Lesson, serve: Callable[[Callable[[Sandbox], Report]], object], *,
-            include_hidden: bool = False, regression: bool = True) -> None:
+            include_hidden: bool = False, regression: bool = True,
+            on_check: Callable[[CheckResult], None] | None = None) -> None:
     """Collect the checks ``lesson`` runs once, then call ``serve(run)``.
 
     ``run(sandbox)`` runs every check on the app in that sandbox and returns the report. ``serve`` may
     call it once (``grade``) or for many submissions in turn (batch grading), so a batch pays for
     pytest's start-up and collection once per process, not once per submission. Unless
-    ``regression`` is False, the earlier lessons' checks that still apply run too.
+    ``regression`` is False, the earlier lessons' checks that still apply run too. The lesson's own
+    checks run first; ``on_check`` is given each check's verdict as soon as it is final.
     """
     import pytest
 
     from .plugin import GraderPlugin
 
-    plugin = GraderPlugin(course, lesson, serve, include_hidden=include_hidden)
+    plugin = GraderPlugin(course, lesson, serve, include_hidden=include_hidden, on_check=on_check)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     status = pytest.main(
         [*(str(each.checks) for each in (course.up_to(lesson) if regression else (lesson,))),
          "-c", str(PYTEST_INI), "--rootdir", str(course.root / "lessons"), "--import-mode=importlib",
-         "--capture=sys", *(f"-pno:{name}" for name in UNUSED_PLUGINS)],
+         "--capture=sys", "--assert=plain", *(f"-pno:{name}" for name in UNUSED_PLUGINS)],
         plugins=[plugin],
     )
     _forget_checks(course)
@@ -70,7 +72,8 @@ def session(course: Course, lesson: Lesson, serve: Callable[[Callable[[Sandbox],
 
 
 def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: bool = False,
-          limits: Limits = Limits(), regression: bool = True) -> Report:
+          limits: Limits = Limits(), regression: bool = True,
+          on_check: Callable[[CheckResult], None] | None = None) -> Report:
     """Run ``lesson``'s checks (and, unless ``regression`` is False, the earlier lessons' that still
     apply) on ``submission``."""
     started = time.perf_counter()
@@ -78,7 +81,7 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
     # The sandbox forks first: the student's code loads while pytest starts and collects the checks.
     with sandbox_for(course, lesson, submission, limits) as sandbox:
         session(course, lesson, lambda run: reports.append(run(sandbox)), include_hidden=include_hidden,
-                regression=regression)
+                regression=regression, on_check=on_check)
     report = reports[0]
     report.seconds = time.perf_counter() - started
     return report

@@ -11,12 +11,12 @@ import hashlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .course import COURSE_ROOT, Course, Lesson
-from .report import Report
+from .report import CheckResult, Report
 from .runner import CourseError, grade, sandbox_for, session
 from .sandbox import IGNORED, BadSubmission, KernelDidNotStart, Limits, NotebookFailed
 from .sandbox.archives import app_folder, is_archive, unpack
@@ -49,11 +49,12 @@ def opened(path: Path, package: str, limits: Limits = Limits()) -> Iterator[Path
 
 
 def graded(course: Course, lesson: Lesson, path: Path, *, include_hidden: bool = False,
-           limits: Limits = Limits()) -> Report:
-    """Grade what was handed in at ``path``; a notebook whose run stopped fails every check, saying why."""
+           limits: Limits = Limits(), on_check: Callable[[CheckResult], None] | None = None) -> Report:
+    """Grade what was handed in at ``path``; a notebook whose run stopped fails every check, saying why.
+    ``on_check`` is given each verdict as soon as it is final."""
     try:
         with opened(path, lesson.package, limits) as folder:
-            return grade(course, lesson, folder, include_hidden=include_hidden, limits=limits)
+            return grade(course, lesson, folder, include_hidden=include_hidden, limits=limits, on_check=on_check)
     except NotebookFailed as error:
         return did_not_run(course, lesson, error.info, include_hidden=include_hidden, limits=limits)
 

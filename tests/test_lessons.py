@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from grader.authoring import drift, mutants
-from grader.course import Course
-from grader.runner import grade
+from grader.course import Course, Lesson
+from grader.runner import grade, sandbox_for, session
+from grader.sandbox import Limits
 
 COURSE = Course.load()
 LESSONS = [pytest.param(lesson, id=lesson.id) for lesson in COURSE.lessons]
@@ -52,16 +54,62 @@ def test_untouched_starter_fails(lesson):
     assert report.score < report.max_score
 
 
+Verdicts = dict[str, tuple[float, dict[str, bool]]]
+
+
+def graded_in_one_session(lesson, submissions: dict[str, Path], limits: Limits, regression: bool) -> Verdicts:
+    """Every submission's score and check statuses, graded one after another in one pytest session (as a
+    batch does), each in its own sandbox."""
+    verdicts: Verdicts = {}
+
+    def serve(run):
+        for name, path in submissions.items():
+            with sandbox_for(COURSE, lesson, path, limits) as sandbox:
+                report = run(sandbox)
+            verdicts[name] = (report.score, {check.id: check.passed for check in report.checks})
+
+    session(COURSE, lesson, serve, include_hidden=True, regression=regression)
+    return verdicts
+
+
+@pytest.fixture(scope="module")
+def mutant_verdicts(tmp_path_factory) -> Callable[[Lesson], dict[str, Verdicts]]:
+    """Per lesson, the verdicts on its mutants, fast and ``strict`` (every check on a never-used process and app)."""
+    cache: dict[str, dict[str, Verdicts]] = {}
+
+    def of(lesson: Lesson) -> dict[str, Verdicts]:
+        if lesson.id not in cache:
+            folder = tmp_path_factory.mktemp(lesson.id)
+            submissions = {}
+            for index, mutant in enumerate(mutants(lesson)):
+                mutant.apply(lesson.solution, folder / str(index))
+                submissions[mutant.name] = folder / str(index)
+            # A mutant names checks of its own lesson: the earlier lessons' checks need not run.
+            cache[lesson.id] = {mode: graded_in_one_session(lesson, submissions, limits, regression=False)
+                                for mode, limits in (("fast", Limits()), ("strict", Limits(strict=True)))}
+        return cache[lesson.id]
+
+    return of
+
+
 @pytest.mark.parametrize(("lesson", "mutant"), MUTANTS)
-def test_mutant_is_caught(lesson, mutant, tmp_path: Path):
-    mutant.apply(lesson.solution, tmp_path / "submission")
-    # A mutant names checks of its own lesson: the earlier lessons' checks need not run.
-    report = grade(COURSE, lesson, tmp_path / "submission", include_hidden=True, regression=False)
-    results = {check.id: check for check in report.checks}
+def test_mutant_is_caught(lesson, mutant, mutant_verdicts):
+    _, statuses = mutant_verdicts(lesson)["fast"][mutant.name]
     for name in mutant.catches:
-        check = results.get(f"{lesson.id}::{name}")
-        assert check is not None, f"{name} is not a check of {lesson.id}"
-        assert not check.passed, f"{name} passed on the mutant {mutant.name!r}"
+        assert f"{lesson.id}::{name}" in statuses, f"{name} is not a check of {lesson.id}"
+        assert not statuses[f"{lesson.id}::{name}"], f"{name} passed on the mutant {mutant.name!r}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_strict_grading_gives_the_same_verdicts(lesson, mutant_verdicts):
+    """Checks sharing a process and an app (a failure run again on a never-used one) decide exactly as a
+    never-used process and app for every check: on every mutant, and on the solution and the starter with
+    the earlier lessons' checks."""
+    verdicts = mutant_verdicts(lesson)
+    assert verdicts["fast"] == verdicts["strict"]
+    whole = {"solution": lesson.solution, "starter": lesson.exercise}
+    assert graded_in_one_session(lesson, whole, Limits(), regression=True) == \
+        graded_in_one_session(lesson, whole, Limits(strict=True), regression=True)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

@@ -92,8 +92,10 @@ def limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Megabytes of memory the submission may use."),
         click.option("--output-limit", "output_kb", type=click.IntRange(min=1), default=Limits.output_kb,
                      show_default=True, help="Kilobytes the submission may print (or write to one file)."),
+        click.option("--strict", is_flag=True,
+                     help="Give every check a never-used process and app (slower; the same verdicts)."),
     ]
-    names = ("check_seconds", "cell_seconds", "submission_seconds", "memory_mb", "output_kb")
+    names = ("check_seconds", "cell_seconds", "submission_seconds", "memory_mb", "output_kb", "strict")
 
     @functools.wraps(command)
     def with_limits(**arguments: Any) -> Any:

@@ -4,12 +4,13 @@ start over, peek at the solution, check the set-up, and open the course's web si
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from ..course import Course, Lesson
-from ..report import Report
+from ..report import CheckResult, Report
 from ..sandbox import BadSubmission, Limits
 from ..submission import graded
 from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
@@ -79,7 +80,15 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
     target = path if path is not None else lesson.solution if solution else None
     if watch:
         return _watch(course, lesson, target, poll, include_hidden=instructor, limits=limits)
-    report = _run(course, lesson, target, include_hidden=instructor, limits=limits)
+    live = None
+    if not (as_json or as_html or only):
+        from rich.console import Console
+
+        from ..reports.terminal import LiveReport
+
+        live = LiveReport(Console(highlight=False), lesson)
+    report = _run(course, lesson, target, include_hidden=instructor, limits=limits,
+                  on_check=live.check if live else None)
     if only is not None:
         report = _only(report, only, instructor)
     if results is not None:
@@ -92,12 +101,14 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
         from ..reports.html import report_html
 
         click.echo(report_html(course, lesson, report))
+    elif live is not None:
+        live.finish(course, report)
     else:
         from rich.console import Console
 
         from ..reports.terminal import render
 
-        render(Console(highlight=False), course, lesson, report, whole=only is None)
+        render(Console(highlight=False), course, lesson, report, whole=False)
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 
@@ -113,15 +124,17 @@ def _only(report: Report, name: str, instructor: bool) -> Report:
 
 
 def _run(course: Course, lesson: Lesson, target: Path | None, *, include_hidden: bool = False,
-         limits: Limits = Limits()) -> Report:
-    """Grade ``target``, or the student's exercise when it is None (the runs that record progress)."""
+         limits: Limits = Limits(), on_check: Callable[[CheckResult], None] | None = None) -> Report:
+    """Grade ``target``, or the student's exercise when it is None (the runs that record progress);
+    ``on_check`` is given each verdict as soon as it is final."""
     from ..runner import CourseError
     from ..student.progress import grade_exercise
 
     try:
         if target is not None:
-            return graded(course, lesson, target, include_hidden=include_hidden, limits=limits)
-        report, warning = grade_exercise(course, lesson, include_hidden=include_hidden, limits=limits)
+            return graded(course, lesson, target, include_hidden=include_hidden, limits=limits, on_check=on_check)
+        report, warning = grade_exercise(course, lesson, include_hidden=include_hidden, limits=limits,
+                                         on_check=on_check)
     except BadSubmission as error:
         raise click.UsageError(str(error)) from None
     except CourseError as error:
@@ -136,7 +149,7 @@ def _watch(course: Course, lesson: Lesson, target: Path | None, poll: bool, *, i
     """Grade now and after every save until Ctrl-C; a broken app or course is shown, and watching goes on."""
     from rich.console import Console
 
-    from ..reports.terminal import render
+    from ..reports.terminal import LiveReport
     from ..student.watch import Watcher
 
     folder = target or lesson.exercise
@@ -146,18 +159,18 @@ def _watch(course: Course, lesson: Lesson, target: Path | None, poll: bool, *, i
     with Watcher(folder, poll=poll) as watcher:
         try:
             while True:
-                try:
-                    report: Report | None = _run(course, lesson, target, include_hidden=include_hidden, limits=limits)
-                except click.ClickException as error:
-                    report, problem = None, error.format_message()
-                if watcher.interrupted:
-                    break
                 if console.is_terminal:
                     console.clear()
-                if report is not None:
-                    render(console, course, lesson, report)
+                live = LiveReport(console, lesson)
+                try:
+                    report = _run(course, lesson, target, include_hidden=include_hidden, limits=limits,
+                                  on_check=live.check)
+                except click.ClickException as error:
+                    console.print(f"grade: {error.format_message()}", style="bold red")
                 else:
-                    console.print(f"grade: {problem}", style="bold red")
+                    if watcher.interrupted:
+                        break
+                    live.finish(course, report)
                 console.print(f"Watching {folder} ({watcher.mode}): save to check again, Ctrl-C to stop.",
                               style="dim")
                 console.file.flush()

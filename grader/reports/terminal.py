@@ -59,33 +59,81 @@ def _load_error(info: dict) -> Group:
     return Group(*lines)
 
 
+class LiveReport:
+    """The verdicts drawn as they come: the lesson's own checks one by one while the rest still run,
+    then the earlier lessons' checks, the score and what to do next (``finish``).
+
+    A check whose app did not load is held back: ``finish`` shows the load error first, then the checks.
+    """
+
+    def __init__(self, console: Console, lesson: Lesson) -> None:
+        self.console = console
+        self.lesson = lesson
+        self.shown: list[CheckResult] = []
+        self.holding = False
+        self.started = False
+
+    def _start(self) -> None:
+        if not self.started:
+            self.started = True
+            self.console.print(Text(f"Lesson {self.lesson.number} · {self.lesson.title}", style="bold"))
+            self.console.print()
+
+    def check(self, result: CheckResult) -> None:
+        """A check's final verdict; the lesson's own are drawn at once."""
+        if result.regression or self.holding:
+            return
+        if result.failure is not None and "load_error" in result.failure:
+            self.holding = True
+            return
+        try:
+            self._start()
+            self.console.print(_check_rows([result], details=True))
+            self.console.file.flush()
+        except (BrokenPipeError, SystemExit):  # the reader went away (`| head`): grading goes on, unseen
+            self.holding = True
+            return
+        self.shown.append(result)
+
+    def finish(self, course: Course, report: Report, whole: bool = True) -> None:
+        """The rest of the report; ``whole`` is False when it holds only some of the lesson's checks."""
+        console = self.console
+        self._start()
+        if report.load_error:
+            console.print(_load_error(report.load_error))
+            console.print()
+        own = [check for check in report.checks if not check.regression]
+        shown = {check.id for check in self.shown}
+        console.print(_check_rows([check for check in own if check.id not in shown],
+                                  details=report.load_error is None))
+        earlier = [check for check in report.checks if check.regression]
+        if earlier and report.load_error is None:
+            broken = [check for check in earlier if not check.passed]
+            console.print()
+            if broken:
+                console.print(Text(f"Earlier lessons: {len(broken)} of {len(earlier)} checks no longer pass",
+                                   style="bold red"))
+                console.print(_check_rows(broken, details=True))
+            else:
+                console.print(Text.assemble(PASS, f" All {len(earlier)} checks from earlier lessons still pass"))
+        console.print()
+        passed = sum(check.passed for check in own)
+        console.print(Text.assemble(
+            ("Score ", "bold"), (f"{_points(report.score)}/{_points(report.max_score)}", "bold"),
+            f" · {passed} of {len(own)} checks pass", (f"  ({report.seconds:.2f} s)", "dim")))
+        if report.hidden_not_run:
+            console.print(f"{report.hidden_not_run} hidden check(s) run when your instructor grades.", style="dim")
+        if whole:
+            console.print(_next_step(course, self.lesson, report))
+
+
 def render(console: Console, course: Course, lesson: Lesson, report: Report, whole: bool = True) -> None:
-    """The verdicts; ``whole`` is False when the report holds only some of the lesson's checks."""
-    console.print(Text(f"Lesson {lesson.number} · {lesson.title}", style="bold"))
-    console.print()
-    if report.load_error:
-        console.print(_load_error(report.load_error))
-        console.print()
-    own = [check for check in report.checks if not check.regression]
-    earlier = [check for check in report.checks if check.regression]
-    console.print(_check_rows(own, details=report.load_error is None))
-    if earlier and report.load_error is None:
-        broken = [check for check in earlier if not check.passed]
-        console.print()
-        if broken:
-            console.print(Text(f"Earlier lessons: {len(broken)} of {len(earlier)} checks no longer pass", style="bold red"))
-            console.print(_check_rows(broken, details=True))
-        else:
-            console.print(Text.assemble(PASS, f" All {len(earlier)} checks from earlier lessons still pass"))
-    console.print()
-    passed = sum(check.passed for check in own)
-    console.print(Text.assemble(
-        ("Score ", "bold"), (f"{_points(report.score)}/{_points(report.max_score)}", "bold"),
-        f" · {passed} of {len(own)} checks pass", (f"  ({report.seconds:.2f} s)", "dim")))
-    if report.hidden_not_run:
-        console.print(f"{report.hidden_not_run} hidden check(s) run when your instructor grades.", style="dim")
-    if whole:
-        console.print(_next_step(course, lesson, report))
+    """The verdicts of a finished report; ``whole`` is False when it holds only some of the lesson's checks."""
+    live = LiveReport(console, lesson)
+    if report.load_error is None:
+        for result in report.checks:
+            live.check(result)
+    live.finish(course, report, whole)
 
 
 def _next_step(course: Course, lesson: Lesson, report: Report) -> Text:

@@ -15,6 +15,7 @@ import functools
 import gc
 import importlib.util
 import io
+import json
 import os
 import resource
 import signal
@@ -207,13 +208,17 @@ def _serve_workers(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) 
 class Worker:
     """The state of the check being run: its app, its test clients, and the templates rendered so far.
 
-    ``rebuild(config)`` makes a new app from a factory for the next check; a module-level app is
-    the one the student's module made, so it stays.
+    ``rebuild(config)`` makes a new app from a factory. The checks that follow one another here
+    share one app per check settings, as a module-level app is shared: building a factory app (and
+    loading its templates on its first request) costs more than most checks. Whatever a check leaves
+    in that app cannot fail a later one, which runs again on a never-used app when it fails here.
     """
 
-    def __init__(self, app: Flask, root: str, rebuild: Callable[[dict[str, Any]], Flask] | None = None) -> None:
+    def __init__(self, app: Flask, root: str, rebuild: Callable[[dict[str, Any]], Flask] | None = None,
+                 config: dict[str, Any] | None = None) -> None:
         self.root = root
         self.rebuild = rebuild
+        self.apps = {_settings_key(config): app}
         self._use(app)
 
     def _use(self, app: Flask) -> None:
@@ -226,10 +231,16 @@ class Worker:
         self.templates.append(template.name)
 
     def op_next_check(self, config: dict[str, Any] | None) -> None:
-        """Get ready for another check: new test clients, and a new app from a factory."""
+        """Get ready for another check: new test clients, on the app made for the check's settings."""
         sys.stdout.flush()
         sys.stderr.flush()
-        self._use(self.rebuild(config or {}) if self.rebuild else self.app)
+        if self.rebuild is None:
+            self._use(self.app)
+            return
+        key = _settings_key(config)
+        if key not in self.apps:
+            self.apps[key] = self.rebuild(config or {})
+        self._use(self.apps[key])
 
     def op_new_client(self) -> int:
         self.clients.append(self.app.test_client())
@@ -321,6 +332,11 @@ def _load_probes(file: str) -> Any:
     return PROBES[file]
 
 
+def _settings_key(config: dict[str, Any] | None) -> str:
+    """Which app a check's own settings call for: checks with the same settings share one."""
+    return json.dumps(config or {}, sort_keys=True)
+
+
 def _upload(value: Any) -> Any:
     if isinstance(value, dict) and "__file__" in value:
         return io.BytesIO(value["__file__"]), value["filename"], value.get("content_type")
@@ -352,7 +368,8 @@ def _worker_main(sock: socket.socket, target: AppTarget, job: dict[str, Any]) ->
         return app
 
     try:
-        worker = Worker(build(job.get("check_config") or {}), root, build if target.is_factory else None)
+        config = job.get("check_config") or {}
+        worker = Worker(build(config), root, build if target.is_factory else None, config)
     except LoadError as error:
         protocol.send(sock, {"load_error": error.info})
         os._exit(0)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
-    """How much a submission may use. Every limit has a verdict that names it."""
+    """How much a submission may use (every limit has a verdict that names it), and how its checks are
+    kept apart: ``strict`` gives every check a never-used process and app, instead of running the
+    checks one after another on one app and a failed one again on a never-used app."""
 
     check_seconds: float = 10.0
     cell_seconds: float = 20.0  # one cell of a handed-in notebook: a hang is named within a minute
@@ -15,3 +17,4 @@ class Limits:
     memory_mb: int = 1024
     output_kb: int = 1024
     size_mb: int = 50
+    strict: bool = False

@@ -216,6 +216,8 @@ class Sandbox:
         to the lesson's test config for this check.
         """
         self._may_run()
+        if self.limits.strict:
+            self.discard_worker()
         if self.shared is None or self.shared.closed:
             self.shared = self.spawn(config)
         else:
@@ -225,7 +227,7 @@ class Sandbox:
     @property
     def has_worker(self) -> bool:
         """Is there a worker that has run checks (so the next check would run after them)?"""
-        return self.shared is not None and not self.shared.closed
+        return self.shared is not None and not self.shared.closed and not self.limits.strict
 
     def discard_worker(self) -> None:
         """Kill the worker the checks ran in: the next check gets a never-used app."""

@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..course import Course, Lesson
-from ..report import Report
+from ..report import CheckResult, Report
 from ..sandbox import Limits
 from ..submission import digest, graded
 from .workspace import STATE_DIR
@@ -203,12 +203,12 @@ def updating(root: Path) -> Iterator[Progress]:
         progress.save()
 
 
-def grade_exercise(course: Course, lesson: Lesson, *, include_hidden: bool = False,
-                   limits: Limits = Limits()) -> tuple[Report, str | None]:
+def grade_exercise(course: Course, lesson: Lesson, *, include_hidden: bool = False, limits: Limits = Limits(),
+                   on_check: Callable[[CheckResult], None] | None = None) -> tuple[Report, str | None]:
     """Grade the student's ``exercises/<lesson>`` and record the result, the one kind of run that counts
     as progress. Returns the report and, if the progress file was not used as it was, why."""
     files = digest(lesson.exercise)
-    report = graded(course, lesson, lesson.exercise, include_hidden=include_hidden, limits=limits)
+    report = graded(course, lesson, lesson.exercise, include_hidden=include_hidden, limits=limits, on_check=on_check)
     try:
         with updating(course.root) as progress:
             progress.record(lesson, report, files)
