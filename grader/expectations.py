@@ -238,14 +238,15 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
         """The page's elements that match a CSS selector, for a check that reads them (titles, links, values)."""
         return document(self.response).select(selector)
 
-    def _seen_text(self) -> str:
+    def page_text(self) -> str:
+        """The page's text as a reader sees it, the text that text_contains compares."""
         bodies = self.select("body")
         return (bodies[0] if bodies else document(self.response)).text
 
     def text_contains(self, *texts: str) -> expect:
         """Each text is in the page as a reader sees it: tags dropped, entities decoded, whitespace collapsed.
         "Item 2: <em>PEP 3333</em>", a heading split over lines and couldn&#39;t all read as written."""
-        seen = self._seen_text()
+        seen = self.page_text()
         for text in texts:
             wanted = collapse(text)
             if wanted in seen:
@@ -290,7 +291,7 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
         same = self.select(tag.group()) if tag else []
         if same:
             return f"no {noun}; the page's <{tag.group()}> elements: {_listed(same)}"
-        seen = self._seen_text()
+        seen = self.page_text()
         return f"no {noun}; the page's text: {shorten(seen)!r}" if seen else f"no {noun}, and no text"
 
     def lacks(self, *texts: str) -> expect:
