@@ -59,7 +59,7 @@ def expect_equal(actual: Any, expected: Any, what: str, note: str | None = None)
         fail(f"{what} == {expected!r}", got=f"{what} == {actual!r}", note=note)
 
 
-def collapse(text: str) -> str:
+def _collapse(text: str) -> str:
     """Text as a reader sees it: each run of spaces and line breaks is one space."""
     return " ".join(text.split())
 
@@ -105,7 +105,7 @@ class Element:
 
             node = copy.deepcopy(node)
             etree.strip_elements(node, *UNSEEN, with_tail=False)
-        return collapse(node.text_content())
+        return _collapse(node.text_content())
 
     def select(self, selector: str) -> list[Element]:
         """The elements here that match a CSS selector, such as li.item, input[name=q] or a[href]."""
@@ -129,7 +129,7 @@ def _listed(elements: list[Element], most: int = 5) -> str:
 _documents: weakref.WeakKeyDictionary[Response, Element] = weakref.WeakKeyDictionary()
 
 
-def document(response: Response) -> Element:
+def _document(response: Response) -> Element:
     """The response's body parsed as HTML, once per response, since a check often asks several questions of one
     page. The parser mends a page as a browser does (a fragment gets its <html> and <body>), and a space goes
     where a browser breaks the line, so <li>a</li><li>b</li> reads "a b", not "ab". The work grows in step with
@@ -151,7 +151,7 @@ def document(response: Response) -> Element:
     return _documents[response]
 
 
-def describe(selector: str) -> str:
+def _describe(selector: str) -> str:
     """A selector in words a beginner reads: div.flash.success is <div class="flash success">."""
     simple = SIMPLE_SELECTOR.fullmatch(selector)
     if simple is None:
@@ -236,19 +236,19 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
 
     def select(self, selector: str) -> list[Element]:
         """The page's elements that match a CSS selector, for a check that reads them (titles, links, values)."""
-        return document(self.response).select(selector)
+        return _document(self.response).select(selector)
 
     def page_text(self) -> str:
         """The page's text as a reader sees it, the text that text_contains compares."""
         bodies = self.select("body")
-        return (bodies[0] if bodies else document(self.response)).text
+        return (bodies[0] if bodies else _document(self.response)).text
 
     def text_contains(self, *texts: str) -> expect:
         """Each text is in the page as a reader sees it: tags dropped, entities decoded, whitespace collapsed.
         "Item 2: <em>PEP 3333</em>", a heading split over lines and couldn&#39;t all read as written."""
         seen = self.page_text()
         for text in texts:
-            wanted = collapse(text)
+            wanted = _collapse(text)
             if wanted in seen:
                 continue
             near = seen.lower().find(wanted.lower())
@@ -271,12 +271,12 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
         class=item alike, and attributes the selector does not name may come too."""
         found = self.select(selector)
         matching = [element for element in found
-                    if (text is None or element.text == collapse(text))
+                    if (text is None or element.text == _collapse(text))
                     and (endswith is None or element.text.endswith(endswith))]
         if (count is None and matching) or len(matching) == count:
             return self
-        noun = describe(selector)
-        wanted = noun + (f" with the text {collapse(text)!r}" if text is not None else "") \
+        noun = _describe(selector)
+        wanted = noun + (f" with the text {_collapse(text)!r}" if text is not None else "") \
             + (f" whose text ends with {endswith!r}" if endswith is not None else "")
         expected = f"exactly {count} {wanted} (found {len(matching)})" if count is not None \
             else ("an " if noun.startswith("element") else "a ") + wanted

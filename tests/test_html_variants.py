@@ -49,7 +49,8 @@ VARIANTS = [
             {escape(item['title'])}
         </h1>
     """''')),
-    variant("lesson2", "404 heading escaped with escape(), so it says couldn&#39;t", ["lesson2::test_html_not_found_page"],
+    variant("lesson2", "404 heading escaped with escape(), so it says couldn&#39;t",
+            ["lesson2::test_html_not_found_page"],
             ("shelf/app.py", "app = Flask(__name__)\n", f'app = Flask(__name__)\nNOT_FOUND = "{NOT_FOUND}"\n'),
             ("shelf/app.py", f'return "<h1>{NOT_FOUND}</h1>', 'return f"<h1>{escape(NOT_FOUND)}</h1>')),
     not_found_heading_from_a_variable("lesson3", ["lesson2::test_html_not_found_page"]),
@@ -107,3 +108,22 @@ def test_correct_variant_passes(lesson_id: str, submission: Mutant, checks: list
         assert results[name].passed, f"{name} failed on a correct variant: {results[name].failure}"
     failing = {check.id: check.failure for check in report.checks if not check.passed}
     assert failing == {} and report.passed and report.score == report.max_score
+
+
+@pytest.mark.parametrize(("lesson_id", "edit", "check", "expected", "shown"), [
+    ("lesson4",
+     ("shelf/templates/items/list.html", "Page {{ page }} of {{ pages }}", "Page <b>{{ page }}</b> / {{ pages }}"),
+     "test_pagination", "the page's text to contain 'Page 1 of 2'", "(peps.python.org) Page 1 / 2 Next"),
+    ("lesson5", ("shelf/app.py", 'flash("Item saved.", "success")', 'flash("Item saved.", "info")'),
+     "test_flash_after_create", """exactly 1 <div class="flash success"> with the text 'Item saved.' (found 0)""",
+     """the page's <div> elements: <div class="flash info"> 'Item saved.'"""),
+], ids=["text", "element"])
+def test_a_failure_shows_the_page_as_the_check_compares_it(lesson_id: str, edit: tuple[str, str, str], check: str,
+                                                          expected: str, shown: str, tmp_path: Path) -> None:
+    """What the page has is shown in the form it is compared in: its text, or the elements a selector finds."""
+    lesson = COURSE.find(lesson_id)
+    Mutant(name="a mistake", catches=(check,), edits=(Edit(*edit),)).apply(lesson.solution, tmp_path / "submission")
+    report = grade(COURSE, lesson, tmp_path / "submission", include_hidden=True, regression=False)
+    failure = next(result.failure for result in report.checks if result.id == f"{lesson_id}::{check}")
+    assert failure is not None and failure["expected"] == expected
+    assert shown in failure["got"] and "<b>" not in failure["got"]
