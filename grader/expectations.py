@@ -7,13 +7,25 @@ an assertion diff.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
+import weakref
 from typing import Any, NoReturn
 
 from .remote import Response
 
 EXCERPT = 240
+# Elements whose content a reader never sees as text.
+UNSEEN = ("script", "style", "template")
+# Elements a browser starts on a line of their own: their text is apart from the text around them.
+BLOCKS = ("address", "article", "aside", "blockquote", "br", "dd", "details", "dialog", "div", "dl", "dt",
+          "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+          "li", "main", "nav", "ol", "option", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul")
+# A selector simple enough to be shown as the start tag it asks for: li.item, input[name=q], div.flash.success.
+SIMPLE_SELECTOR = re.compile(r"""(?P<tag>[a-z][a-z0-9]*)(?P<classes>(?:\.[\w-]+)*)"""
+                             r"""(?P<attributes>(?:\[[\w-]+=(?:[\w-]+|"[^"]*"|'[^']*')\])*)""")
 
 
 class CheckFailure(AssertionError):
@@ -47,6 +59,109 @@ def expect_equal(actual: Any, expected: Any, what: str, note: str | None = None)
         fail(f"{what} == {expected!r}", got=f"{what} == {actual!r}", note=note)
 
 
+def _collapse(text: str) -> str:
+    """Text as a reader sees it: each run of spaces and line breaks is one space."""
+    return " ".join(text.split())
+
+
+def _place(text: str, wanted: str) -> int | None:
+    """Where an excerpt of ``text`` should be centred: on ``wanted`` in any case, else on its longest word."""
+    lower = text.lower()
+    for part in (wanted, *sorted(wanted.split(), key=len, reverse=True)):
+        at = lower.find(part.lower())
+        if at >= 0:
+            return at
+    return None
+
+
+class Element:
+    """One element of a page, in the form checks compare it, however the HTML was written: attribute values
+    with any quotes (or none) and entities decoded, classes as a set, text as the reader sees it."""
+
+    def __init__(self, node: Any) -> None:
+        self._node = node  # an lxml.html element
+
+    @property
+    def tag(self) -> str:
+        return self._node.tag
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        return dict(self._node.attrib)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._node.get(name, default)
+
+    @property
+    def classes(self) -> frozenset[str]:
+        return frozenset(self._node.get("class", "").split())
+
+    @functools.cached_property
+    def text(self) -> str:
+        """Its text with entities decoded and whitespace collapsed, without what scripts and styles hold."""
+        node = self._node
+        if any(child is not node for child in node.iter(*UNSEEN)):
+            from lxml import etree
+
+            node = copy.deepcopy(node)
+            etree.strip_elements(node, *UNSEEN, with_tail=False)
+        return _collapse(node.text_content())
+
+    def select(self, selector: str) -> list[Element]:
+        """The elements here that match a CSS selector, such as li.item, input[name=q] or a[href]."""
+        return [Element(node) for node in self._node.cssselect(selector)]
+
+    @property
+    def start_tag(self) -> str:
+        """Its start tag as a check reads it: each attribute in double quotes, entities decoded."""
+        return "<" + " ".join([self.tag, *(f'{name}="{value}"' for name, value in self._node.attrib.items())]) + ">"
+
+    def __str__(self) -> str:
+        text = shorten(self.text, width=80)
+        return f"{self.start_tag} {text!r}" if text else self.start_tag
+
+
+def _listed(elements: list[Element], most: int = 5) -> str:
+    shown = "; ".join(str(element) for element in elements[:most])
+    return shown + (f"; and {len(elements) - most} more" if len(elements) > most else "")
+
+
+_documents: weakref.WeakKeyDictionary[Response, Element] = weakref.WeakKeyDictionary()
+
+
+def _document(response: Response) -> Element:
+    """The response's body parsed as HTML, once per response, since a check often asks several questions of one
+    page. The parser mends a page as a browser does (a fragment gets its <html> and <body>), and a space goes
+    where a browser breaks the line, so <li>a</li><li>b</li> reads "a b", not "ab". The work grows in step with
+    the body, which the sandbox caps. lxml is imported here, not at the top, so that ``grade`` can start the
+    student's sandbox before it pays for the import."""
+    if response not in _documents:
+        import lxml.html
+        from lxml.etree import ParserError
+
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        try:
+            root = lxml.html.document_fromstring(response.get_data(), parser=parser)
+        except ParserError:  # nothing but whitespace: an empty page
+            root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=parser)
+        for block in root.iter(*BLOCKS):  # only whitespace changes, and every text read is collapsed
+            block.text = " " + (block.text or "")
+            block.tail = " " + (block.tail or "")
+        _documents[response] = Element(root)
+    return _documents[response]
+
+
+def _describe(selector: str) -> str:
+    """A selector in words a beginner reads: div.flash.success is <div class="flash success">."""
+    simple = SIMPLE_SELECTOR.fullmatch(selector)
+    if simple is None:
+        return f"element matching the CSS selector {selector!r}"
+    classes = simple["classes"].replace(".", " ").strip()
+    attributes = [f'{name}="{value}"'
+                  for name, value in re.findall(r"""\[([\w-]+)=["']?([^"'\]]*)["']?\]""", simple["attributes"])]
+    return "<" + " ".join([simple["tag"], *([f'class="{classes}"'] if classes else []), *attributes]) + ">"
+
+
 class expect:  # lower case: it reads as a sentence, expect(response).status(200)
     """Fluent expectations on one response; each returns ``self`` so they chain."""
 
@@ -65,13 +180,18 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
             return body, around
         return body[start:], None if around is None else around - start
 
-    def summary(self, around: int | None = None) -> str:
+    def _head(self) -> list[str]:
+        """The status line's part of a summary: status, type, and where a redirect points."""
         r = self.response
         parts = [r.status]
         if r.mimetype:
             parts.append(r.mimetype)
         if r.location:
             parts.append(f"Location: {r.location}")
+        return parts
+
+    def summary(self, around: int | None = None) -> str:
+        parts = self._head()
         body, around = self._shown_body(around)
         standard = re.search(r"<title>(\d{3} [^<]+)</title>\s*<h1>", body)
         if standard:
@@ -113,6 +233,66 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
                 note = "It is there, but with different upper/lower case." if near >= 0 else None
                 self._fail(f"the body to contain {text!r}", note=note, around=near if near >= 0 else None)
         return self
+
+    def select(self, selector: str) -> list[Element]:
+        """The page's elements that match a CSS selector, for a check that reads them (titles, links, values)."""
+        return _document(self.response).select(selector)
+
+    def page_text(self) -> str:
+        """The page's text as a reader sees it, the text that text_contains compares."""
+        bodies = self.select("body")
+        return (bodies[0] if bodies else _document(self.response)).text
+
+    def text_contains(self, *texts: str) -> expect:
+        """Each text is in the page as a reader sees it: tags dropped, entities decoded, whitespace collapsed.
+        "Item 2: <em>PEP 3333</em>", a heading split over lines and couldn&#39;t all read as written."""
+        seen = self.page_text()
+        for text in texts:
+            wanted = _collapse(text)
+            if wanted in seen:
+                continue
+            near = seen.lower().find(wanted.lower())
+            if near >= 0:
+                note = "It is there, but with different upper/lower case."
+            elif wanted in self._body_text():
+                note = "It is in the page's HTML, but not in the text the page shows: inside a tag, an attribute, " \
+                       "the <head> or a script."
+            else:
+                note = None
+            text_part = f"the page's text: {shorten(seen, _place(seen, wanted))!r}" if seen else "no text in the page"
+            fail(f"the page's text to contain {wanted!r}", got=" · ".join([*self._head(), text_part]),
+                 sent=self.response.sent, note=note)
+        return self
+
+    def element(self, selector: str, *, text: str | None = None, endswith: str | None = None,
+                count: int | None = None, note: str | None = None) -> expect:
+        """An element matching a CSS selector is in the page (exactly ``count`` of them, when given), with this
+        text or a text that ends so. Selectors match as HTML means them: li.item matches class="item unread" and
+        class=item alike, and attributes the selector does not name may come too."""
+        found = self.select(selector)
+        matching = [element for element in found
+                    if (text is None or element.text == _collapse(text))
+                    and (endswith is None or element.text.endswith(endswith))]
+        if (count is None and matching) or len(matching) == count:
+            return self
+        noun = _describe(selector)
+        wanted = noun + (f" with the text {_collapse(text)!r}" if text is not None else "") \
+            + (f" whose text ends with {endswith!r}" if endswith is not None else "")
+        expected = f"exactly {count} {wanted} (found {len(matching)})" if count is not None \
+            else ("an " if noun.startswith("element") else "a ") + wanted
+        fail(expected, got=" · ".join([*self._head(), self._nearest(selector, found, noun)]),
+             sent=self.response.sent, note=note)
+
+    def _nearest(self, selector: str, found: list[Element], noun: str) -> str:
+        """What the page has instead: the elements the selector finds, else those of its tag, else the page's text."""
+        if found:
+            return f"{len(found)} × {noun}: {_listed(found)}"
+        tag = re.match(r"[a-z][a-z0-9]*", re.split(r"[\s>+~]+", selector.strip())[-1])
+        same = self.select(tag.group()) if tag else []
+        if same:
+            return f"no {noun}; the page's <{tag.group()}> elements: {_listed(same)}"
+        seen = self.page_text()
+        return f"no {noun}; the page's text: {shorten(seen)!r}" if seen else f"no {noun}, and no text"
 
     def lacks(self, *texts: str) -> expect:
         body = self._body_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -74,9 +75,20 @@ def test_list_shows_every_lesson(args, course):
 
 
 def test_path_grades_another_folder(tmp_path, course):
-    import shutil
-
     shutil.copytree(course.find("1").solution, tmp_path / "mine")
     result = grade("lesson1", "--path", str(tmp_path / "mine"), "--json", cwd=tmp_path)
     assert result.returncode == 0
     assert json.loads(result.stdout)["score"] == 14
+
+
+def test_summary_says_an_earlier_lessons_check_fails_the_lesson(tmp_path, course):
+    """Lesson 2's own checks pass but lesson 1's /about broke: the summary must not just say "8 of 8 checks pass"."""
+    shutil.copytree(course.find("2").solution, tmp_path / "mine")
+    app = tmp_path / "mine" / "shelf" / "app.py"
+    app.write_text(app.read_text().replace('@app.get("/about")', '@app.get("/about/")'))
+    result = grade("lesson2", "--path", str(tmp_path / "mine"), cwd=tmp_path)
+    assert result.returncode == 1
+    summary = " ".join(result.stdout.split())
+    assert "8 of 8 checks pass" not in summary
+    assert ("8 of 8 of this lesson's checks pass, but the lesson fails: "
+            "a check from an earlier lesson no longer passes") in summary

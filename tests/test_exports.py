@@ -4,6 +4,7 @@ and the course's checks packaged for Gradescope and GitHub Classroom."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -70,7 +71,8 @@ def gradebook(tmp_path_factory) -> Path:
     mutants(LESSON1)[1].apply(LESSON1.solution, first / "ben")  # items rule without the trailing slash
     shutil.copytree(LESSON1.solution, first / "cat", ignore=IGNORED)
     app = first / "cat" / "shelf" / "app.py"
-    app.write_text(app.read_text().replace("<h1>Welcome to Shelf</h1>", SCRIPT))
+    # The page shows a script tag as text; the failure quotes the page's text, where it reads <script> again.
+    app.write_text(app.read_text().replace("<h1>Welcome to Shelf</h1>", f"<h1>{html.escape(SCRIPT)}</h1>"))
     shutil.copytree(SUBMISSIONS / "no_app", first / "dan", ignore=IGNORED)
     shutil.copytree(LESSON2.solution, second / "ann", ignore=IGNORED)
     shutil.copytree(LESSON1.solution, second / "ben", ignore=IGNORED)

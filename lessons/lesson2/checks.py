@@ -82,7 +82,7 @@ def test_home_redirects_to_index(client):
              sent=response.sent,
              note="That is an absolute URL tied to one host and port; url_for(\"index\") gives the path."
                   if absolute else None)
-    expect(client.get("/home", follow_redirects=True)).status(200).contains("Welcome to Shelf")
+    expect(client.get("/home", follow_redirects=True)).status(200).text_contains("Welcome to Shelf")
 
 
 @check(points=2, hints=[
@@ -95,8 +95,8 @@ def test_home_redirects_to_index(client):
 ])
 def test_html_not_found_page(client):
     """GET /nope shows Shelf's own HTML 404 page, and other errors keep their status"""
-    expect(client.get("/nope")).status(404).mimetype("text/html").contains(NOT_FOUND_PAGE)
-    expect(client.get("/items/99")).status(404).mimetype("text/html").contains(NOT_FOUND_PAGE)
+    expect(client.get("/nope")).status(404).mimetype("text/html").text_contains(NOT_FOUND_PAGE)
+    expect(client.get("/items/99")).status(404).mimetype("text/html").text_contains(NOT_FOUND_PAGE)
     expect(client.put("/items/")).status(405)
 
 

@@ -417,7 +417,7 @@ def test_health_mounted(app, client):
         fail("Allow: GET, as health_app sends it", got=f"Allow: {response.headers.get('Allow')}", sent=response.sent,
              note="A Flask route answered instead of health_app (Flask adds HEAD and OPTIONS). Mount the raw "
                   "health_app with DispatcherMiddleware. " + chain_note())
-    expect(client.get("/items/2")).status(200).contains("Item 2: PEP 3333")
+    expect(client.get("/items/2")).status(200).text_contains("Item 2: PEP 3333")
     expect(client.get("/about")).status(200)
 
 

@@ -368,7 +368,7 @@ def test_errors_for_every_url(app, client):
         response = client.delete("/api/items/1")
         expect(response).status(405).json({"error": "Method Not Allowed", "status": 405}).header("Allow")
         for path in ("/nope", "/items/99"):
-            expect(client.get(path)).status(404).mimetype("text/html").contains(NOT_FOUND_PAGE)
+            expect(client.get(path)).status(404).mimetype("text/html").text_contains(NOT_FOUND_PAGE)
     except CheckFailure as failure:
         raise add_note(failure, handlers_note(app)) from None
 
