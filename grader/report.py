@@ -102,6 +102,18 @@ class Report:
     def first_failure(self) -> CheckResult | None:
         return next((check for check in self.checks if not check.passed), None)
 
+    def tally(self) -> tuple[str, str]:
+        """How many of the lesson's own checks pass, and why the lesson fails all the same ("" if it does
+        not): the score counts the lesson's own checks, so every front end says when an earlier one fails."""
+        own = [check for check in self.checks if not check.regression]
+        passed = sum(check.passed for check in own)
+        regressed = 0 if self.load_error else sum(not check.passed for check in self.checks if check.regression)
+        if not regressed:
+            return f"{passed} of {len(own)} checks pass", ""
+        broken = "a check from an earlier lesson no longer passes" if regressed == 1 else \
+            f"{regressed} checks from earlier lessons no longer pass"
+        return f"{passed} of {len(own)} of this lesson's checks pass", f"but the lesson fails: {broken}"
+
     def to_json(self) -> dict[str, Any]:
         output = ""
         if self.load_error:

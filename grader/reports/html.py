@@ -120,9 +120,10 @@ def report_html(course: Course, lesson: Lesson, report: Report) -> str:
     parts.append(_checks(own, details=report.load_error is None))
     if earlier and report.load_error is None:
         parts.append(_earlier(earlier))
-    passed = sum(check.passed for check in own)
+    counted, but = report.tally()
+    but = f', <span class="bad">{escape(but)}</span>' if but else ""
     parts.append(f'<p class="summary">Score {_points(report.score)}/{_points(report.max_score)} · '
-                 f'{passed} of {len(own)} checks pass <span class="note">({report.seconds:.2f} s)</span></p>')
+                 f'{escape(counted)}{but} <span class="note">({report.seconds:.2f} s)</span></p>')
     if report.hidden_not_run:
         parts.append(f'<p class="note">{report.hidden_not_run} hidden check(s) run when your instructor grades.</p>')
     parts.append(_next_step(course, lesson, report))

@@ -117,17 +117,10 @@ class LiveReport:
             else:
                 console.print(Text.assemble(PASS, f" All {len(earlier)} checks from earlier lessons still pass"))
         console.print()
-        passed = sum(check.passed for check in own)
-        regressed = sum(not check.passed for check in earlier) if report.load_error is None else 0
-        counts: tuple[str | tuple[str, str], ...] = (f" · {passed} of {len(own)} checks pass",)
-        if regressed:  # the score counts this lesson's checks only: say why full marks still fail the lesson
-            broken = "a check from an earlier lesson no longer passes" if regressed == 1 else \
-                f"{regressed} checks from earlier lessons no longer pass"
-            counts = (f" · {passed} of {len(own)} of this lesson's checks pass, ",
-                      (f"but the lesson fails: {broken}", "bold red"))
+        counted, but = report.tally()
         console.print(Text.assemble(
             ("Score ", "bold"), (f"{_points(report.score)}/{_points(report.max_score)}", "bold"),
-            *counts, (f"  ({report.seconds:.2f} s)", "dim")))
+            f" · {counted}", (f", {but}" if but else "", "bold red"), (f"  ({report.seconds:.2f} s)", "dim")))
         if report.hidden_not_run:
             console.print(f"{report.hidden_not_run} hidden check(s) run when your instructor grades.", style="dim")
         if whole:
