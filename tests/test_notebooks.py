@@ -281,4 +281,3 @@ def test_grade_html_prints_the_same_verdicts_as_the_terminal():
     assert verdict(html.stdout)["passed"] == "true"
     score = re.search(r"Score (\S+)", text.stdout).group(1)
     assert f"Score {score}" in html.stdout
-

@@ -107,7 +107,6 @@ def limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return with_limits
 
 
-
 def write_text(path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")

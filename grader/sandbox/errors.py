@@ -32,6 +32,7 @@ class AppDidNotLoad(Exception):
         super().__init__(info["title"])
         self.info = info
 
+
 class BadSubmission(Exception):
     """The path given cannot be graded; the message says why in one line."""
 

@@ -132,4 +132,3 @@ def load(spec: str, root: str) -> AppTarget:
                       f"`{attribute}.wsgi_app`, never `{attribute}` itself.",
         })
     return AppTarget(spec, value)
-

@@ -115,6 +115,8 @@ class Worker:
             except OSError:
                 pass
         self.sock.close()
+
+
 class Sandbox:
     """One submission, imported once in a child process, ready to fork a fresh app per check."""
 

@@ -76,16 +76,22 @@ def sandbox_user() -> tuple[int, int] | None:
         return entry.pw_uid, entry.pw_gid
     except KeyError:
         return 65534, 65534
+
+
 def chown_tree(root: Path, uid: int, gid: int) -> None:
     for folder, dirs, files in os.walk(root):
         os.chown(folder, uid, gid)
         for name in files + dirs:
             os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)
+
+
 def kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
 def cut_off_inherited_files(keep: int) -> None:
     """In a new child: every file the grader had open (but ``keep``) now points at /dev/null.
 
@@ -100,6 +106,8 @@ def cut_off_inherited_files(keep: int) -> None:
             except OSError:  # the directory listing's own descriptor, closed already
                 pass
     os.close(null)
+
+
 def describe_exit(code: int | None, limits: Limits) -> str:
     if code is None:
         return "it stopped answering"
