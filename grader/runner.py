@@ -41,20 +41,23 @@ def sandbox_for(course: Course, lesson: Lesson, submission: Path, limits: Limits
 
 def session(course: Course, lesson: Lesson, serve: Callable[[Callable[[Sandbox], Report]], object], *,
             include_hidden: bool = False, regression: bool = True,
-            on_check: Callable[[CheckResult], None] | None = None) -> None:
+            on_check: Callable[[CheckResult], None] | None = None, parallel: bool = False) -> None:
     """Collect the checks ``lesson`` runs once, then call ``serve(run)``.
 
     ``run(sandbox)`` runs every check on the app in that sandbox and returns the report. ``serve`` may
     call it once (``grade``) or for many submissions in turn (batch grading), so a batch pays for
     pytest's start-up and collection once per process, not once per submission. Unless
     ``regression`` is False, the earlier lessons' checks that still apply run too. The lesson's own
-    checks run first; ``on_check`` is given each check's verdict as soon as it is final.
+    checks run first; ``on_check`` is given each check's verdict as soon as it is final. With
+    ``parallel`` (one submission graded alone, not a batch that keeps every core busy already), a
+    second process runs some of the earlier lessons' checks at the same time.
     """
     import pytest
 
     from .plugin import GraderPlugin
 
-    plugin = GraderPlugin(course, lesson, serve, include_hidden=include_hidden, on_check=on_check)
+    plugin = GraderPlugin(course, lesson, serve, include_hidden=include_hidden, on_check=on_check,
+                          parallel=parallel)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     status = pytest.main(
         [*(str(each.checks) for each in (course.up_to(lesson) if regression else (lesson,))),
@@ -81,7 +84,7 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
     # The sandbox forks first: the student's code loads while pytest starts and collects the checks.
     with sandbox_for(course, lesson, submission, limits) as sandbox:
         session(course, lesson, lambda run: reports.append(run(sandbox)), include_hidden=include_hidden,
-                regression=regression, on_check=on_check)
+                regression=regression, on_check=on_check, parallel=hasattr(os, "fork") and (os.cpu_count() or 1) > 1)
     report = reports[0]
     report.seconds = time.perf_counter() - started
     return report

@@ -57,9 +57,10 @@ def test_untouched_starter_fails(lesson):
 Verdicts = dict[str, tuple[float, dict[str, bool]]]
 
 
-def graded_in_one_session(lesson, submissions: dict[str, Path], limits: Limits, regression: bool) -> Verdicts:
+def graded_in_one_session(lesson, submissions: dict[str, Path], limits: Limits, regression: bool,
+                          parallel: bool = False) -> Verdicts:
     """Every submission's score and check statuses, graded one after another in one pytest session (as a
-    batch does), each in its own sandbox."""
+    batch does, or with ``parallel`` as a student's `grade` does), each in its own sandbox."""
     verdicts: Verdicts = {}
 
     def serve(run):
@@ -68,7 +69,7 @@ def graded_in_one_session(lesson, submissions: dict[str, Path], limits: Limits, 
                 report = run(sandbox)
             verdicts[name] = (report.score, {check.id: check.passed for check in report.checks})
 
-    session(COURSE, lesson, serve, include_hidden=True, regression=regression)
+    session(COURSE, lesson, serve, include_hidden=True, regression=regression, parallel=parallel)
     return verdicts
 
 
@@ -104,12 +105,13 @@ def test_mutant_is_caught(lesson, mutant, mutant_verdicts):
 def test_strict_grading_gives_the_same_verdicts(lesson, mutant_verdicts):
     """Checks sharing a process and an app (a failure run again on a never-used one) decide exactly as a
     never-used process and app for every check: on every mutant, and on the solution and the starter with
-    the earlier lessons' checks."""
+    the earlier lessons' checks, run in one process (a batch) or two (a student's `grade`)."""
     verdicts = mutant_verdicts(lesson)
     assert verdicts["fast"] == verdicts["strict"]
     whole = {"solution": lesson.solution, "starter": lesson.exercise}
-    assert graded_in_one_session(lesson, whole, Limits(), regression=True) == \
-        graded_in_one_session(lesson, whole, Limits(strict=True), regression=True)
+    strict = graded_in_one_session(lesson, whole, Limits(strict=True), regression=True)
+    assert graded_in_one_session(lesson, whole, Limits(), regression=True) == strict
+    assert graded_in_one_session(lesson, whole, Limits(), regression=True, parallel=True) == strict
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

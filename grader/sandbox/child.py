@@ -18,6 +18,7 @@ import io
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import struct
@@ -122,8 +123,10 @@ def _compile_templates(app: Flask) -> None:
             env.get_template(name)
 
 
-def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
-    """Import the student's app, report how that went, then fork a worker on every request."""
+def zygote_main(channels: list[socket.socket], job: dict[str, Any]) -> NoReturn:
+    """Import the student's app, report how that went (on the first channel), then fork a worker on
+    every request that comes on any channel: a grader may run checks in two processes at once."""
+    ctrl = channels[0]
     os.setpgid(0, 0)
     root = job["root"]
     os.chdir(root)
@@ -152,49 +155,54 @@ def zygote_main(ctrl: socket.socket, job: dict[str, Any]) -> NoReturn:
         _compile_templates(target.value)
     protocol.send(ctrl, {"ready": True})
     gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
-    _serve_workers(ctrl, target, dict(job, snapshot=snapshot))
+    _serve_workers(channels, target, dict(job, snapshot=snapshot))
 
 
-def _fork_worker(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) -> tuple[int, socket.socket]:
+def _fork_worker(channels: list[socket.socket], target: AppTarget, job: dict[str, Any]) -> tuple[int, socket.socket]:
     ours, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:
-        ctrl.close()
+        for ctrl in channels:
+            ctrl.close()
         ours.close()
         _worker_main(theirs, target, job)
     theirs.close()
     return pid, ours
 
 
-def _serve_workers(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) -> NoReturn:
+def _serve_workers(channels: list[socket.socket], target: AppTarget, job: dict[str, Any]) -> NoReturn:
     """Fork workers on request; the first is forked ahead, its app built, so grading starts at once.
 
     Requests: ``spawn`` forks a worker (with the check's own settings, if any) and hands its socket
-    to the grader; ``status`` reports how a worker ended. Finished workers are reaped as we go.
+    to the grader that asked; ``status`` reports how a worker ended. Finished workers are reaped as we
+    go; when every channel has closed, the zygote ends.
     """
     ended: dict[int, int] = {}
-    ahead: tuple[int, socket.socket] | None = _fork_worker(ctrl, target, job)
-    while True:
-        try:
-            request = protocol.receive(ctrl)
-        except protocol.ChannelClosed:
-            os._exit(0)
-        if request["op"] == "spawn":
-            config = request.get("config")
-            if ahead is not None and not config:
-                (pid, sock), ahead = ahead, None
-            else:
-                pid, sock = _fork_worker(ctrl, target, dict(job, check_config=config))
-            socket.send_fds(ctrl, [struct.pack("!i", pid)], [sock.fileno()])
-            sock.close()
-        elif request["op"] == "status":
-            wanted = request["pid"]
-            if wanted not in ended:
-                try:
-                    ended[wanted] = os.waitstatus_to_exitcode(os.waitpid(wanted, 0)[1])
-                except ChildProcessError:
-                    ended[wanted] = -1
-            protocol.send(ctrl, {"code": ended[wanted]})
+    ahead: tuple[int, socket.socket] | None = _fork_worker(channels, target, job)
+    listening = list(channels)
+    while listening:
+        for ctrl in select.select(listening, [], [])[0]:
+            try:
+                request = protocol.receive(ctrl)
+            except protocol.ChannelClosed:
+                listening.remove(ctrl)
+                continue
+            if request["op"] == "spawn":
+                config = request.get("config")
+                if ahead is not None and not config:
+                    (pid, sock), ahead = ahead, None
+                else:
+                    pid, sock = _fork_worker(channels, target, dict(job, check_config=config))
+                socket.send_fds(ctrl, [struct.pack("!i", pid)], [sock.fileno()])
+                sock.close()
+            elif request["op"] == "status":
+                wanted = request["pid"]
+                if wanted not in ended:
+                    try:
+                        ended[wanted] = os.waitstatus_to_exitcode(os.waitpid(wanted, 0)[1])
+                    except ChildProcessError:
+                        ended[wanted] = -1
+                protocol.send(ctrl, {"code": ended[wanted]})
         while True:
             try:
                 done, status = os.waitpid(-1, os.WNOHANG)
@@ -203,6 +211,7 @@ def _serve_workers(ctrl: socket.socket, target: AppTarget, job: dict[str, Any]) 
             if done == 0:
                 break
             ended[done] = os.waitstatus_to_exitcode(status)
+    os._exit(0)
 
 
 class Worker:

@@ -158,16 +158,18 @@ class Sandbox:
                "output_bytes": self.limits.output_kb * 1024}
         become_subreaper()
         self.ctrl, theirs = socket.socketpair()
+        self.spare_ctrl, spare = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             try:
-                cut_off_inherited_files(keep=theirs.fileno())
+                cut_off_inherited_files(keep={theirs.fileno(), spare.fileno()})
                 from .child import zygote_main
 
-                zygote_main(theirs, job)
+                zygote_main([theirs, spare], job)
             finally:
                 os._exit(70)
         theirs.close()
+        spare.close()
         self.pid = pid
         Sandbox.live.add(pid)
 
@@ -257,6 +259,16 @@ class Sandbox:
             raise
         return worker
 
+    def take_spare_channel(self) -> None:
+        """In a grader process forked to run some of the checks beside this one: ask the zygote for
+        workers on the spare channel, with none of the parent's; the parent still owns the sandbox."""
+        self.ctrl.close()
+        self.ctrl = self.spare_ctrl
+        if self.shared is not None:
+            self.shared.sock.close()  # the parent's worker: only our copy of its socket
+            self.shared = None
+        self.worker_pids = []
+
     def exit_code(self, pid: int) -> int | None:
         """How worker ``pid`` ended (asked of the zygote, which is its parent); None if unknown."""
         try:
@@ -277,6 +289,7 @@ class Sandbox:
         kill_orphans(keep=Sandbox.live)
         if hasattr(self, "ctrl"):
             self.ctrl.close()
+            self.spare_ctrl.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> Self:

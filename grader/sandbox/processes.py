@@ -92,7 +92,7 @@ def kill_group(pid: int) -> None:
         pass
 
 
-def cut_off_inherited_files(keep: int) -> None:
+def cut_off_inherited_files(keep: set[int]) -> None:
     """In a new child: every file the grader had open (but ``keep``) now points at /dev/null.
 
     So the submission cannot write to the grader's output or a batch's channel to its parent. The
@@ -100,7 +100,7 @@ def cut_off_inherited_files(keep: int) -> None:
     """
     null = os.open(os.devnull, os.O_RDWR)
     for fd in [int(name) for name in os.listdir("/proc/self/fd")]:
-        if fd > 2 and fd not in (keep, null):
+        if fd > 2 and fd not in keep and fd != null:
             try:
                 os.dup2(null, fd)
             except OSError:  # the directory listing's own descriptor, closed already
