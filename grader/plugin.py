@@ -10,18 +10,14 @@ The checks of a submission run one after another in one worker process. A check 
 others ran there runs again in a new worker, forked from the freshly imported app, and that
 verdict counts: a failure is never caused by what an earlier check left behind in the process, and
 a submission that passes costs one fork, not one per check. (A check that ran out of time is not
-run again: that would double the wait for an endless loop.)
+run again: that would double the wait for an endless loop.) The lesson's own checks run first, and
+a student's ``grade`` shares the checks with a second grader process (``parallel``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +27,11 @@ from .course import Course, Lesson
 from .expectations import CheckFailure
 from .remote import App, Client, CliRunner
 from .report import CheckResult, Report
-from .sandbox import AppDidNotLoad, LimitExceeded, Sandbox, StudentError, TimedOut, protocol
+from .parallel import Claims, Helper
+from .sandbox import AppDidNotLoad, LimitExceeded, Sandbox, StudentError, TimedOut
 
 WORKER = pytest.StashKey[Any]()
-MIN_SHARE = 16  # fewer earlier lessons' checks than this are not worth a second process
-SPARE_SECONDS = 5.0  # for the second process to send its results once the submission's time is up
+MIN_PARALLEL = 16  # fewer checks than this are not worth a second process
 
 
 def check(points: float = 1, hints: Sequence[str] = (), hidden: bool = False,
@@ -142,18 +138,21 @@ class GraderPlugin:
     def run(self, sandbox: Sandbox) -> Report:
         """Run every collected check on the app in ``sandbox``; the caller times the whole grading.
 
-        With ``parallel``, a second grader process (forked, with workers of its own) runs the last of
-        the earlier lessons' checks while this one runs the lesson's own and the rest.
+        With ``parallel``, a second grader process (forked, with workers of its own) takes checks from
+        the end of the list while this one takes them from the start, the lesson's own first, until
+        none is left (see ``Claims``).
         """
         self.sandbox = sandbox
         self.results = {}
-        mine, theirs = self._shares(sandbox)
-        helper = Helper(self, theirs) if theirs else None
-        self._judge_all(mine)
+        claims = Claims(len(self.items))
+        helper = None
+        if self.parallel and len(self.items) >= MIN_PARALLEL and sandbox.load_error is None:
+            helper = Helper(sandbox, self._judge_quietly, claims.from_the_end(self.items))
+        self._judge_all(claims.from_the_start(self.items))
         if helper is not None:
             done = helper.results()
-            if done is None:  # the second process did not answer: its checks run here instead
-                self._judge_all(theirs)
+            if done is None:  # the second process ended without its results: its checks run here instead
+                self._judge_all(iter(item for item in self.items if item.nodeid not in self.results))
             for nodeid, result in (done or {}).items():
                 self.results[nodeid] = result
                 if self.on_check is not None:
@@ -162,24 +161,24 @@ class GraderPlugin:
                       checks=[self.results[item.nodeid] for item in self.items],
                       load_error=sandbox.load_error, hidden_not_run=self.hidden_not_run)
 
-    def _shares(self, sandbox: Sandbox) -> tuple[list[pytest.Item], list[pytest.Item]]:
-        """The checks this process runs, and those a second one runs beside it (none: not worth a fork)."""
-        earlier = sum(self._lesson_of(item) is not self.lesson for item in self.items)
-        if not self.parallel or earlier < MIN_SHARE or sandbox.load_error is not None:
-            return self.items, []
-        split = len(self.items) - min(earlier, len(self.items) // 2)
-        return self.items[:split], self.items[split:]
-
-    def _judge_all(self, items: list[pytest.Item]) -> None:
-        """Run ``items`` one after another; a check that fails after others runs again on a never-used app."""
-        for index, item in enumerate(items):
-            following = items[index + 1] if index + 1 < len(items) else None
-            self._run_check(item, following)
+    def _judge_all(self, items: Iterator[pytest.Item]) -> dict[str, CheckResult]:
+        """Run ``items`` one after another; a check that fails after others runs again on a never-used app.
+        Returns their verdicts, by node id."""
+        judged = {}
+        for item in items:
+            self._run_check(item, None)
             if self.results[item.nodeid].failure is not None and self.may_retry:
                 self.sandbox.discard_worker()  # so it runs again on a never-used app, and that verdict counts
-                self._run_check(item, following)
+                self._run_check(item, None)
+            judged[item.nodeid] = self.results[item.nodeid]
             if self.on_check is not None:
-                self.on_check(self.results[item.nodeid])
+                self.on_check(judged[item.nodeid])
+        return judged
+
+    def _judge_quietly(self, items: Iterator[pytest.Item]) -> dict[str, CheckResult]:
+        """``_judge_all`` in the second grader process, which shows nothing: the first shows its results."""
+        self.on_check = None
+        return self._judge_all(items)
 
     def _run_check(self, item: pytest.Item, following: pytest.Item | None) -> None:
         self.may_retry = False
@@ -210,42 +209,3 @@ class GraderPlugin:
                 del item.stash[WORKER]  # the item runs again (for the next submission, or in a new worker)
                 result.output = worker.output()
         return report
-
-
-class Helper:
-    """A second grader process, forked after the checks were collected and the app imported, that runs
-    some of the checks on workers of its own (the zygote's spare channel) and sends back their results."""
-
-    def __init__(self, plugin: GraderPlugin, items: list[pytest.Item]) -> None:
-        assert plugin.sandbox is not None
-        self.sandbox = plugin.sandbox
-        self.sock, theirs = socket.socketpair()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - runs in the forked grader
-            try:
-                self.sock.close()
-                self.sandbox.take_spare_channel()
-                plugin.on_check = None
-                plugin._judge_all(items)
-                protocol.send(theirs, {"results": {item.nodeid: asdict(plugin.results[item.nodeid]) for item in items}})
-                self.sandbox.discard_worker()
-            finally:
-                os._exit(0)
-        theirs.close()
-
-    def results(self) -> dict[str, CheckResult] | None:
-        """The second process's verdicts, by node id; None if it ended without them."""
-        try:
-            timeout = max(1.0, self.sandbox.deadline - time.monotonic()) + SPARE_SECONDS
-            sent = protocol.receive(self.sock, timeout=timeout)["results"]
-        except (protocol.ChannelClosed, protocol.ChannelTimeout, protocol.MessageTooLarge, KeyError):
-            sent = None
-        finally:
-            self.sock.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-        if sent is None:
-            return None
-        return {nodeid: CheckResult(**dict(data, hints=tuple(data["hints"]))) for nodeid, data in sent.items()}

@@ -1,10 +1,11 @@
 """The sandbox: running a student's untrusted code, confined, and getting plain data back.
 
 It owns everything that touches student code: the throw-away copy of a submission (``copying``,
-``archives``), the grader's side of a sandbox (``parent``) and the confined child process that
-imports the app and forks a worker per check (``child``, ``confine``, ``loading``, ``explain``), the
-wire between them (``protocol``), a handed-in notebook run in a confined kernel (``notebook``), and the
-limits and errors that become verdicts (``limits``, ``errors``). It imports nothing else of the grader.
+``archives``); the grader's side of a sandbox (``parent``); the confined child process that imports
+the app and forks workers (``child``, with ``confine``, ``loading`` and ``explain``) and what a worker
+does with the app (``operations``); the wire between them (``protocol``); a handed-in notebook run in
+a confined kernel (``notebook``); and the limits and errors that become verdicts (``limits``,
+``errors``). It imports nothing else of the grader.
 """
 
 from .copying import IGNORED
