@@ -74,6 +74,11 @@ def session(course: Course, lesson: Lesson, serve: Callable[[Callable[[Sandbox],
         raise CourseError(f"the checks of {lesson.id} could not be loaded: {'; '.join(plugin.collection_errors)}")
 
 
+def _parallel() -> bool:
+    """Can one submission's checks use a second core (a forked second grader process)?"""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
 def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: bool = False,
           limits: Limits = Limits(), regression: bool = True,
           on_check: Callable[[CheckResult], None] | None = None) -> Report:
@@ -84,7 +89,25 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
     # The sandbox forks first: the student's code loads while pytest starts and collects the checks.
     with sandbox_for(course, lesson, submission, limits) as sandbox:
         session(course, lesson, lambda run: reports.append(run(sandbox)), include_hidden=include_hidden,
-                regression=regression, on_check=on_check, parallel=hasattr(os, "fork") and (os.cpu_count() or 1) > 1)
+                regression=regression, on_check=on_check, parallel=_parallel())
     report = reports[0]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def grade_repeatedly(course: Course, lesson: Lesson, submission: Path, graded: Callable[[Report], bool], *,
+                     include_hidden: bool = False, limits: Limits = Limits(),
+                     on_check: Callable[[CheckResult], None] | None = None) -> None:
+    """Grade ``submission`` and hand the report to ``graded``; grade it again, in a new sandbox, each time
+    ``graded`` returns True. The checks are collected once, so a watcher answers a save at once."""
+
+    def serve(run: Callable[[Sandbox], Report]) -> None:
+        while True:
+            started = time.perf_counter()
+            with sandbox_for(course, lesson, submission, limits) as sandbox:
+                report = run(sandbox)
+            report.seconds = time.perf_counter() - started
+            if not graded(report):
+                return
+
+    session(course, lesson, serve, include_hidden=include_hidden, on_check=on_check, parallel=_parallel())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -146,38 +147,56 @@ def _run(course: Course, lesson: Lesson, target: Path | None, *, include_hidden:
 
 def _watch(course: Course, lesson: Lesson, target: Path | None, poll: bool, *, include_hidden: bool,
            limits: Limits) -> int:
-    """Grade now and after every save until Ctrl-C; a broken app or course is shown, and watching goes on."""
+    """Grade now and after every save until Ctrl-C, collecting the checks once; a broken app or course is
+    shown, and watching goes on."""
     from rich.console import Console
 
     from ..reports.terminal import LiveReport
+    from ..runner import CourseError, grade_repeatedly
+    from ..student.progress import record
     from ..student.watch import Watcher
+    from ..submission import digest
 
     folder = target or lesson.exercise
     if not folder.is_dir():
         raise click.UsageError(f"--watch needs a folder, and {folder} is not one")
     console = Console(highlight=False)
+    run: dict[str, Any] = {}
+
+    def start() -> None:
+        if console.is_terminal:
+            console.clear()
+        run.update(live=LiveReport(console, lesson), files=digest(folder) if target is None else None)
+
+    def next_save() -> None:
+        console.print(f"Watching {folder} ({watcher.mode}): save to check again, Ctrl-C to stop.", style="dim")
+        console.file.flush()
+        watcher.wait()
+        console.print("Checking…")
+        console.file.flush()
+        watcher.settle()
+        start()
+
+    def graded(report: Report) -> bool:
+        if watcher.interrupted:
+            return False
+        warning = record(course, lesson, report, run["files"]) if target is None else None
+        run["live"].finish(course, report)
+        if warning:
+            warn(warning)
+        next_save()
+        return True
+
     with Watcher(folder, poll=poll) as watcher:
         try:
-            while True:
-                if console.is_terminal:
-                    console.clear()
-                live = LiveReport(console, lesson)
+            start()
+            while not watcher.interrupted:
                 try:
-                    report = _run(course, lesson, target, include_hidden=include_hidden, limits=limits,
-                                  on_check=live.check)
-                except click.ClickException as error:
-                    console.print(f"grade: {error.format_message()}", style="bold red")
-                else:
-                    if watcher.interrupted:
-                        break
-                    live.finish(course, report)
-                console.print(f"Watching {folder} ({watcher.mode}): save to check again, Ctrl-C to stop.",
-                              style="dim")
-                console.file.flush()
-                watcher.wait()
-                console.print("Checking…")
-                console.file.flush()
-                watcher.settle()
+                    grade_repeatedly(course, lesson, folder, graded, include_hidden=include_hidden, limits=limits,
+                                     on_check=lambda result: run["live"].check(result))
+                except CourseError as error:
+                    console.print(f"grade: the course itself is broken ({error})", style="bold red")
+                    next_save()
         except KeyboardInterrupt:
             pass
     console.print("Stopped watching.")

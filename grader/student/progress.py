@@ -209,9 +209,15 @@ def grade_exercise(course: Course, lesson: Lesson, *, include_hidden: bool = Fal
     as progress. Returns the report and, if the progress file was not used as it was, why."""
     files = digest(lesson.exercise)
     report = graded(course, lesson, lesson.exercise, include_hidden=include_hidden, limits=limits, on_check=on_check)
+    return report, record(course, lesson, report, files)
+
+
+def record(course: Course, lesson: Lesson, report: Report, files: str) -> str | None:
+    """Note a grading of the student's exercise whose files had digest ``files`` when it began; returns, in
+    one line, why the progress file was not used as it was (None if it was)."""
     try:
         with updating(course.root) as progress:
             progress.record(lesson, report, files)
     except OSError as error:
-        return report, f"progress not saved ({error.strerror or error})"
-    return report, progress.warning
+        return f"progress not saved ({error.strerror or error})"
+    return progress.warning
