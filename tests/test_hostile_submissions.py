@@ -73,6 +73,16 @@ def test_printing_a_fake_result_changes_nothing(tmp_path, empty_app_score):
     assert result.returncode == 1
 
 
+def test_terminal_codes_from_a_submission_are_shown_not_obeyed(tmp_path):
+    shutil.copytree(HOSTILE / "writes_terminal_codes", tmp_path / "s")
+    result = subprocess.run([sys.executable, "-m", "grader", "lesson1", "--path", str(tmp_path / "s")], check=False,
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "300"})
+    assert result.returncode == 1
+    shown = result.stdout + result.stderr
+    assert "\x1b" not in shown and "\r" not in shown, "a control code reached the terminal"
+    assert "\\x1b[2J" in shown  # written as an escape, so the student sees what their code printed
+
+
 def test_patching_pytest_inside_the_submission_changes_nothing(tmp_path, empty_app_score):
     report = grade_hostile("patches_pytest", tmp_path)
     assert report.load_error is None

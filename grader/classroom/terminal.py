@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..course import Lesson
+from ..reports.escape import visible
 from .batch import Outcome, Summary
 from .exports import ClassSummary
 
@@ -19,7 +20,7 @@ class BatchProgress:
     """A progress bar (in a terminal), from the moment the batch knows how many submissions it grades."""
 
     def __init__(self, console: Console) -> None:
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        self.bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             TextColumn("eta"), TimeRemainingColumn(), console=console, transient=True,
                             disable=not console.is_terminal)
         self.task = self.bar.add_task("grading", total=None)
@@ -30,7 +31,7 @@ class BatchProgress:
         self.bar.update(self.task, total=todo)
 
     def advance(self, outcome: Outcome) -> None:
-        self.bar.update(self.task, advance=1, description=f"grading · {outcome.submission.student}")
+        self.bar.update(self.task, advance=1, description=visible(f"grading · {outcome.submission.student}"))
 
     def __enter__(self) -> Self:
         self.bar.start()
@@ -49,10 +50,11 @@ def render_summary(console: Console, lesson: Lesson, summary: Summary, checks: C
                   f"in {summary.seconds:.1f} s{rate}")
     for outcome in summary.outcomes:
         if outcome.status == "error":
-            console.print(f"  ✗ {outcome.submission.path.name}: {outcome.error}", style="red")
+            console.print(Text(visible(f"  ✗ {outcome.submission.path.name}: {outcome.error}"), style="red"))
     if summary.ignored:
         names = ", ".join(path.name for path in summary.ignored)
-        console.print(f"Not submissions (a folder, archive or notebook per student), left alone: {names}", style="dim")
+        console.print(Text(visible(f"Not submissions (a folder, archive or notebook per student), left alone: {names}"),
+                           style="dim"))
     failing = [check for check in checks.checks if check.failed][:shown]
     if failing:
         table = Table(title=f"What the class got wrong (of {checks.loaded} apps that loaded)", title_justify="left",
@@ -61,12 +63,12 @@ def render_summary(console: Console, lesson: Lesson, summary: Summary, checks: C
         table.add_column("check", overflow="fold")
         table.add_column("most common wrong response", overflow="fold", style="yellow")
         for check in failing:
-            table.add_row(str(check.failed), check.title, f"{check.common} ({check.common_count}×)")
+            table.add_row(str(check.failed), check.title, Text(visible(f"{check.common} ({check.common_count}×)")))
         console.print(table)
     elif checks.loaded:
         console.print(f"Every app that loaded passes every check ({checks.loaded}).", style="green")
     for reason, count in checks.not_loaded:
-        console.print(f"Did not load ({count}×): {reason}", style="red")
+        console.print(Text(visible(f"Did not load ({count}×): {reason}"), style="red"))
     if summary.interrupted:
         console.print("Interrupted: what was graded is in the gradebook; run the same command again to go on.",
                       style="bold")

@@ -11,6 +11,7 @@ import sys
 import click
 
 from . import author, instructor, student  # noqa: F401 - importing them adds their commands to the group
+from ..reports.escape import visible
 from .base import EXIT_PASSED, cli
 
 
@@ -18,7 +19,7 @@ def main() -> None:
     try:
         code = cli.main(standalone_mode=False)
     except click.ClickException as error:  # usage errors exit with 2, a broken course with 3
-        click.echo(f"grade: error: {error.format_message()}", err=True)
+        click.echo(f"grade: error: {visible(error.format_message())}", err=True)
         sys.exit(error.exit_code)
     except click.Abort:
         sys.exit(130)

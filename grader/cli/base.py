@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ..course import COURSE_ROOT, Course, Lesson, UnknownLesson
+from ..reports.escape import visible
 from ..sandbox import Limits
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_COURSE_BROKEN = 0, 1, 2, 3
@@ -68,7 +69,7 @@ def current_course() -> Course:
 
 
 def warn(message: str) -> None:
-    click.echo(f"grade: warning: {message}", err=True)
+    click.echo(f"grade: warning: {visible(message)}", err=True)
 
 
 def find_lesson(course: Course, name: str) -> Lesson:

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..course import Course, Lesson
 from ..report import CheckResult, Report, explanation
+from .escape import visible
 
 PASS = Text("✓", style="bold green")
 FAIL = Text("✗", style="bold red")
@@ -25,7 +26,7 @@ def _details(check: CheckResult) -> Table:
     grid.add_column(style="dim", justify="right")
     grid.add_column(overflow="fold")
     for label, text in explanation(check):
-        grid.add_row(label, Text(text, style=STYLES.get(label, "")))
+        grid.add_row(label, Text(visible(text), style=STYLES.get(label, "")))
     return grid
 
 
@@ -45,9 +46,11 @@ def _check_rows(checks: list[CheckResult], details: bool) -> Group:
 
 
 def _load_error(info: dict) -> Group:
+    info = {key: visible(value) if isinstance(value, str) else value for key, value in info.items()}
     lines = [Text.assemble(FAIL, " ", Text("Your app did not load: ", style="bold red"), Text(info["title"], style="bold"))]
     where = info.get("where")
     if where:
+        where = {key: visible(value) if isinstance(value, str) else value for key, value in where.items()}
         lines.append(Padding(Text(f"{where['file']}, line {where['line']}:", style="dim"), (0, 0, 0, 4)))
         if where.get("code"):
             code = Text(f"    {where['code']}", style="yellow")
