@@ -32,6 +32,17 @@ def fail(expected: str, got: str | None = None, sent: str | None = None, note: s
     raise CheckFailure(expected, got, sent, note)
 
 
+def quote(value: Any) -> str:
+    """``value`` as a reader should see it: its repr, except that text never shows an apostrophe as ``\\'``
+    (repr writes one when the text holds both kinds of quote, as most HTML pages do)."""
+    if not isinstance(value, str):
+        return repr(value)
+    inner = repr(value + '"')[1:-2]  # with a " in it, repr always quotes with ' and escapes every '
+    inner = re.sub(r"\\(.)", lambda escape: escape.group(1) if escape.group(1) == "'" else escape.group(0), inner)
+    mark = '"' if "'" in value and '"' not in value else "'"
+    return f"{mark}{inner}{mark}"
+
+
 def shorten(text: str, around: int | None = None, width: int = EXCERPT) -> str:
     """A one-line excerpt of ``text``, centred on ``around`` when given."""
     text = re.sub(r"\s+", " ", text).strip()
@@ -44,7 +55,7 @@ def shorten(text: str, around: int | None = None, width: int = EXCERPT) -> str:
 def expect_equal(actual: Any, expected: Any, what: str, note: str | None = None) -> None:
     """``actual == expected``, or a failure that names ``what`` was compared."""
     if actual != expected:
-        fail(f"{what} == {expected!r}", got=f"{what} == {actual!r}", note=note)
+        fail(f"{what} == {quote(expected)}", got=f"{what} == {quote(actual)}", note=note)
 
 
 class expect:  # lower case: it reads as a sentence, expect(response).status(200)
@@ -77,7 +88,7 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
         if standard:
             parts.append(f"Flask's standard “{standard.group(1)}” page")
         else:
-            parts.append(f"body: {shorten(body, around)!r}" if body.strip() else "empty body")
+            parts.append(f"body: {quote(shorten(body, around))}" if body.strip() else "empty body")
         return " · ".join(parts)
 
     def _fail(self, expected: str, note: str | None = None, around: int | None = None) -> NoReturn:
@@ -111,20 +122,20 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
             if text not in body:
                 near = body.lower().find(text.lower())
                 note = "It is there, but with different upper/lower case." if near >= 0 else None
-                self._fail(f"the body to contain {text!r}", note=note, around=near if near >= 0 else None)
+                self._fail(f"the body to contain {quote(text)}", note=note, around=near if near >= 0 else None)
         return self
 
     def lacks(self, *texts: str) -> expect:
         body = self._body_text()
         for text in texts:
             if text in body:
-                self._fail(f"the body NOT to contain {text!r}", around=body.find(text))
+                self._fail(f"the body NOT to contain {quote(text)}", around=body.find(text))
         return self
 
     def count(self, text: str, times: int) -> expect:
         found = self._body_text().count(text)
         if found != times:
-            self._fail(f"{text!r} exactly {times} time(s) in the body (found {found})")
+            self._fail(f"{quote(text)} exactly {times} time(s) in the body (found {found})")
         return self
 
     def header(self, name: str, value: str | None = None, *, contains: str | None = None,
@@ -136,9 +147,9 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
         if value is not None and actual != value:
             self._fail(f"{name}: {value} (got {name}: {actual})")
         if contains is not None and contains.lower() not in actual.lower():
-            self._fail(f"{name} to contain {contains!r} (got {name}: {actual})")
+            self._fail(f"{name} to contain {quote(contains)} (got {name}: {actual})")
         if endswith is not None and not actual.endswith(endswith):
-            self._fail(f"{name} to end with {endswith!r} (got {name}: {actual})")
+            self._fail(f"{name} to end with {quote(endswith)} (got {name}: {actual})")
         return self
 
     def no_header(self, name: str) -> expect:

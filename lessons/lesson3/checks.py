@@ -2,7 +2,7 @@
 
 import re
 
-from grader import check, expect, expect_equal, fail
+from grader import check, expect, expect_equal, fail, quote
 
 TITLES = ("Flask docs", "PEP 3333", "Jinja docs")
 XSS = "<script>alert(1)</script>"
@@ -29,7 +29,7 @@ def part(response, tag):
     text = " ".join(text.split())
     if len(text) > 320:
         text = text[:320] + "…"
-    return f"{response.status} · {label} {text!r}" if text else f"{response.status} · empty {label}"
+    return f"{response.status} · {label} {quote(text)}" if text else f"{response.status} · empty {label}"
 
 
 def hrefs(response):

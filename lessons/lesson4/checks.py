@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
-from grader import check, expect, expect_equal, fail
+from grader import check, expect, expect_equal, fail, quote
 
 SEED_TITLES = ["Flask docs", "PEP 3333", "Jinja docs"]
 WERKZEUG = {"title": "Werkzeug docs", "url": "https://werkzeug.palletsprojects.com/", "tags": ["python", "wsgi"]}
@@ -49,7 +49,7 @@ def says(response, text, note=None):
         match = re.search(r"<main\b[^>]*>(.*?)</main>", body, re.DOTALL) or re.search(r"<body\b[^>]*>(.*?)</body>",
                                                                                body, re.DOTALL)
         inside = " ".join(re.sub(r"<[^>]+>", " ", match.group(1) if match else body).split())
-        fail(f"the page to say {text!r}", got=f"{response.status} · the page says: {inside[:300]!r}",
+        fail(f"the page to say {text!r}", got=f"{response.status} · the page says: {quote(inside[:300])}",
              sent=response.sent, note=note)
     return response
 

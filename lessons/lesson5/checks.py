@@ -5,7 +5,7 @@ import json
 import re
 import zlib
 
-from grader import check, expect, expect_equal, fail
+from grader import check, expect, expect_equal, fail, quote
 
 FLASH = re.compile(r"""<div\s+class\s*=\s*["']flash success["']\s*>\s*Item saved\.\s*</div>""")
 HEX_ID = re.compile(r"[0-9a-f]{32}")
@@ -27,7 +27,7 @@ def main_part(response):
     text = " ".join(text.split())
     if len(text) > 320:
         text = text[:320] + "…"
-    return f"{response.status} · {label} {text!r}" if text else f"{response.status} · empty {label}"
+    return f"{response.status} · {label} {quote(text)}" if text else f"{response.status} · empty {label}"
 
 
 def recent_list(client, expected, viewed, previous=None):
@@ -173,7 +173,7 @@ def test_recent_per_visitor(app, client):
     expect(response).status(200)
     if response.get_json(silent=True) != []:
         fail("GET /recent to answer [] for a new visitor", sent=response.sent,
-             got=f"{response.status} · {response.get_data(as_text=True)[:200]!r}",
+             got=f"{response.status} · {quote(response.get_data(as_text=True)[:200])}",
              note="The first visitor's list leaked to the second one: it is stored where every visitor "
                   "shares it, not in each visitor's session.")
     view(other, 3)
