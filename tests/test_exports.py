@@ -18,8 +18,8 @@ import jsonschema
 import pytest
 import yaml
 
-from grader.classroom import batch, exports
 from grader.authoring import mutants
+from grader.classroom import batch, feedback, sheets, summary
 from grader.course import COURSE_ROOT, Course
 from grader.classroom.gradebook import Gradebook
 from grader.report import failure_text
@@ -88,16 +88,20 @@ def entries(gradebook: Path) -> dict:
 
 def test_lesson_csv_has_a_row_per_student_and_a_column_per_check(entries):
     out = io.StringIO()
-    exports.lesson_csv(list(entries.values()), out)
+    sheets.lesson_csv(list(entries.values()), out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert [row["student"] for row in rows] == ["ann", "ben", "cat", "dan"]
+    assert [row["student"] for row in rows] == [sheets.MAX_ROW, "ann", "ben", "cat", "dan"]
     own = [check.id for check in entries["ann"].report.checks]
-    assert list(rows[0])[:4] == ["student", "score", "max_score", "passed"]
-    assert list(rows[0])[4:-2] == own
-    ann, ben, _, dan = rows
-    assert (ann["score"], ann["max_score"], ann["passed"]) == ("14", "14", "yes")
+    assert list(rows[0])[:5] == ["student", "score", "max_score", "passed", "why_not_passed"]
+    assert list(rows[0])[5:] == own
+    maximum, ann, ben, _, dan = rows
+    assert [maximum[check.id] for check in entries["ann"].report.checks] == [
+        f"{check.points:g}" for check in entries["ann"].report.checks]
+    assert maximum["score"] == maximum["max_score"] == "14"
+    assert (ann["score"], ann["max_score"], ann["passed"], ann["why_not_passed"]) == ("14", "14", "yes", "")
     assert ben["lesson1::test_item_list"] == "0" and ben["lesson1::test_index"] == "1" and ben["passed"] == "no"
-    assert dan["score"] == "0" and dan["note"].startswith("did not load:")
+    assert ben["why_not_passed"].startswith("failed lesson1::test_item_list")
+    assert dan["score"] == "0" and dan["why_not_passed"].startswith("did not load:")
 
 
 def test_course_csv_has_a_column_per_lesson(gradebook):
@@ -106,9 +110,10 @@ def test_course_csv_has_a_column_per_lesson(gradebook):
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["student", "lesson1", "lesson2", "total"]
     table = {row[0]: row[1:] for row in rows[1:]}
+    assert table[sheets.MAX_ROW][0] == "14"
     lesson2_max = str(int(json.loads(grade(LESSON2.id, "--solution", "--json").stdout)["max_score"]))
     assert table["ann"] == ["14", lesson2_max, str(14 + int(lesson2_max))]
-    assert table["dan"] == ["0", "", "0"]
+    assert table["dan"] == ["0", sheets.NOT_SUBMITTED, "0"]
     assert table["ben"][1] == "0", "lesson 1's app scores nothing on lesson 2's own checks"
 
 
@@ -118,7 +123,7 @@ def test_course_csv_of_no_gradebook_is_one_line_and_exit_2(tmp_path):
 
 
 def test_feedback_shows_each_failure_as_the_student_reads_it(entries):
-    text = exports.feedback_markdown(LESSON1, entries["ben"])
+    text = feedback.feedback_markdown(LESSON1, entries["ben"])
     failing = [check for check in entries["ben"].report.checks if not check.passed]
     assert failing
     for check in failing:
@@ -126,18 +131,18 @@ def test_feedback_shows_each_failure_as_the_student_reads_it(entries):
         for line in failure_text(check).splitlines():
             assert f"  {line}" in text
     assert f"**Score {entries['ben'].report.score:g}/14**" in text
-    loaded = exports.feedback_markdown(LESSON1, entries["dan"])
+    loaded = feedback.feedback_markdown(LESSON1, entries["dan"])
     assert "## Your app did not load:" in loaded
 
 
 def test_feedback_html_escapes_what_the_submission_wrote(entries):
-    page = exports.feedback_html(COURSE, LESSON1, entries["cat"])
+    page = feedback.feedback_html(COURSE, LESSON1, entries["cat"])
     assert page.startswith("<!doctype html>") and 'data-lesson="lesson1"' in page
     assert SCRIPT not in page and "&lt;script&gt;" in page
 
 
 def test_results_json_follows_gradescopes_schema(entries, tmp_path):
-    written = exports.write_per_student(COURSE, LESSON1, entries.values(), tmp_path, "results.json")
+    written = feedback.write_per_student(COURSE, LESSON1, entries.values(), tmp_path, "results.json")
     assert written == 4
     for student, entry in entries.items():
         results = json.loads((tmp_path / student / "results.json").read_text())
@@ -147,24 +152,20 @@ def test_results_json_follows_gradescopes_schema(entries, tmp_path):
             check.passed for check in entry.report.checks]
 
 
-def failing_got(entry, check_id: str) -> str:
-    [check] = [check for check in entry.report.checks if check.id == check_id]
-    return check.failure["got"]
-
-
-def test_class_summary_counts_failures_and_the_most_common_wrong_response(entries):
-    summary = exports.class_summary(entries.values())
-    assert summary.loaded == 3
-    assert summary.not_loaded == [(entries["dan"].report.load_error["title"], 1)]
-    by_id = {check.id: check for check in summary.checks}
+def test_class_summary_groups_students_by_mistake(entries):
+    result = summary.class_summary(entries.values())
+    assert result.loaded == 3
+    assert result.not_loaded == (summary.Mistake(entries["dan"].report.load_error["title"], ("dan",)),)
+    by_id = {check.id: check for check in result.checks}
     item_list = by_id["lesson1::test_item_list"]
     assert (item_list.failed, item_list.graded) == (1, 3)
-    assert item_list.common_count == 1 and item_list.common == failing_got(entries["ben"], "lesson1::test_item_list")
+    assert item_list.mistakes == (summary.Mistake("status 404 instead of 200", ("ben",)),)
     index = by_id["lesson1::test_index"]
-    assert index.failed == 1 and "owned" in index.common
-    assert summary.checks[0].failed >= summary.checks[-1].failed
-    text = exports.summary_markdown(LESSON1, summary)
-    assert "| check | failed | most common wrong response |" in text and "1 submissions did not load" in text
+    assert index.failed == 1 and index.mistakes[0].students == ("cat",) and "owned" not in index.mistakes[0].what
+    assert result.checks[0].failed >= result.checks[-1].failed
+    assert result.regressions == []
+    text = summary.summary_markdown(LESSON1, result)
+    assert "- status 404 instead of 200 (1): ben" in text and "## 1 submissions did not load" in text
 
 
 # Gradescope ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import TextIO
 import click
 
 from ..sandbox import Limits
-from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
+from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options, warn,
                    write_text)
 
 
@@ -46,8 +46,11 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
 
     from rich.console import Console
 
-    from ..classroom import batch, exports
+    from ..classroom import batch
+    from ..classroom.feedback import write_per_student
     from ..classroom.gradebook import Gradebook, GradebookError
+    from ..classroom.sheets import lesson_csv
+    from ..classroom.summary import class_summary, summary_markdown
     from ..classroom.terminal import BatchProgress, render_summary
     from ..runner import CourseError
 
@@ -70,27 +73,34 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
         raise click.UsageError(str(error)) from None
     except CourseError as error:
         raise CourseBroken(str(error)) from None
-    checks = exports.class_summary(entries)
-    if csv_file is not None:
-        write_csv(csv_file, lambda out: exports.lesson_csv(entries, out))
-    if feedback is not None:
-        exports.write_per_student(course, lesson, entries, feedback, feedback_format)
-    if results is not None:
-        exports.write_per_student(course, lesson, entries, results, "results.json")
-    if summary is not None:
-        write_text(summary, exports.summary_markdown(lesson, checks))
+    checks = class_summary(entries)
     render_summary(Console(highlight=False), lesson, outcome, checks)
     if outcome.interrupted:
+        if any(path is not None for path in (csv_file, feedback, results, summary)):
+            warn(f"interrupted with {len(outcome.students) - len(outcome.outcomes)} submissions left to grade: "
+                 "no CSV, feedback, results or summary written (they would miss them); run the same command again")
         return 130
+    if csv_file is not None:
+        write_csv(csv_file, lambda out: lesson_csv(entries, out))
+    if feedback is not None:
+        write_per_student(course, lesson, entries, feedback, feedback_format)
+    if results is not None:
+        write_per_student(course, lesson, entries, results, "results.json")
+    if summary is not None:
+        write_text(summary, summary_markdown(lesson, checks))
     return EXIT_FAILED if outcome.count("error") else EXIT_PASSED
 
 
 def write_csv(path: Path, write: Callable[[TextIO], None]) -> None:
-    """Open ``path`` for a CSV writer and call ``write`` with it (one-line error if it cannot be written)."""
+    """Call ``write`` with a CSV file that becomes ``path`` once complete, so that ``path`` is never left half
+    written (one-line error if it cannot be written)."""
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        with open(path, "w", newline="", encoding="utf-8") as out:
+        with open(partial, "w", newline="", encoding="utf-8") as out:
             write(out)
+        partial.replace(path)
     except OSError as error:
+        partial.unlink(missing_ok=True)
         raise click.UsageError(f"cannot write {path} ({error.strerror or error})") from None
 
 
@@ -109,16 +119,21 @@ def export(ctx: click.Context) -> int | None:
                 type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the CSV to this file (default: print it).")
-def export_course_csv(gradebooks: tuple[Path, ...], output: Path | None) -> int:
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="The class list, one student per line: a row for each, in this order, even with nothing handed in.")
+def export_course_csv(gradebooks: tuple[Path, ...], output: Path | None, roster: Path | None) -> int:
     """A CSV of the whole course: a row per student, a column per lesson (the latest grade), the total.
 
-    GRADEBOOK is a gradebook file, or a folder graded with `grade batch` (its gradebook.sqlite).
+    GRADEBOOK is a gradebook file, or a folder graded with `grade batch` (its gradebook.sqlite). Students
+    are matched whatever the case of their names; a cell says "not submitted" when a lesson's gradebooks
+    have nothing from the student, "not graded" when the grader failed on what they handed in.
     """
     from ..classroom.batch import GRADEBOOK
-    from ..classroom.exports import course_csv
     from ..classroom.gradebook import Gradebook, GradebookError
+    from ..classroom.sheets import course_csv
 
     course = current_course()
+    names = read_roster(roster) if roster is not None else []
     entries = []
     for path in gradebooks:
         file = path / GRADEBOOK if path.is_dir() else path
@@ -129,11 +144,31 @@ def export_course_csv(gradebooks: tuple[Path, ...], output: Path | None) -> int:
                 entries += list(grades.entries())
         except GradebookError as error:
             raise click.UsageError(str(error)) from None
+    unlisted: list[str] = []
     if output is None:
-        course_csv(course, entries, sys.stdout)
+        unlisted = course_csv(course, entries, sys.stdout, names)
     else:
-        write_csv(output, lambda out: course_csv(course, entries, out))
+        write_csv(output, lambda out: unlisted.extend(course_csv(course, entries, out, names)))
+    if unlisted:
+        warn(f"{len(unlisted)} graded students are not on the roster (their rows come last): {', '.join(unlisted)}")
     return EXIT_PASSED
+
+
+def read_roster(path: Path) -> list[str]:
+    """The students a roster file names, one a line (blank lines left out); one-line errors if it cannot be used."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.UsageError(f"cannot read the roster {path} ({getattr(error, 'strerror', None) or error})") from None
+    names = [line.strip() for line in lines if line.strip()]
+    seen: dict[str, str] = {}
+    for name in names:
+        if name.casefold() in seen:
+            raise click.UsageError(f"the roster {path} names {seen[name.casefold()]!r} twice (as {name!r}): keep one")
+        seen[name.casefold()] = name
+    if not names:
+        raise click.UsageError(f"the roster {path} names no student: write one a line")
+    return names
 
 
 @export.command("gradescope")

@@ -9,7 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..course import Course, Lesson
-from ..report import CheckResult, Report, explanation
+from ..causes import Entry, entries, first_cause
+from ..report import Report
 
 PASS = Text("✓", style="bold green")
 FAIL = Text("✗", style="bold red")
@@ -20,27 +21,35 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def _details(check: CheckResult) -> Table:
+def _details(rows: list[tuple[str, str]]) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", justify="right")
     grid.add_column(overflow="fold")
-    for label, text in explanation(check):
+    for label, text in rows:
         grid.add_row(label, Text(text, style=STYLES.get(label, "")))
     return grid
 
 
-def _check_rows(checks: list[CheckResult], details: bool) -> Group:
+def _entry_rows(entries: list[Entry], details: bool) -> Group:
     parts = []
-    for check in checks:
+    for entry in entries:
+        check = entry.check
         line = Table.grid(expand=True, padding=(0, 1))
         line.add_column(width=1)
         line.add_column(ratio=1, overflow="fold")
         line.add_column(justify="right")
         points = f"{_points(check.score)}/{_points(check.max_score)}" if not check.regression else ""
-        line.add_row(PASS if check.passed else FAIL, check.title, Text(points, style="dim"))
+        line.add_row(PASS if check.passed else FAIL, entry.title, Text(points, style="dim"))
         parts.append(line)
-        if details and not check.passed:
-            parts.append(Padding(_details(check), (0, 0, 1, 4)))
+        if len(entry.checks) > 1:
+            titles = Table.grid(padding=(0, 1))
+            titles.add_column(width=1)
+            titles.add_column(overflow="fold", style="dim")
+            for each in entry.checks:
+                titles.add_row("·", each.title)
+            parts.append(Padding(titles, (0, 0, 0, 4)))
+        if details and entry.rows:
+            parts.append(Padding(_details(entry.rows), (0, 0, 1, 4)))
     return Group(*parts)
 
 
@@ -66,19 +75,19 @@ def render(console: Console, course: Course, lesson: Lesson, report: Report, who
     if report.load_error:
         console.print(_load_error(report.load_error))
         console.print()
-    own = [check for check in report.checks if not check.regression]
+    own, broken = entries(report)
     earlier = [check for check in report.checks if check.regression]
-    console.print(_check_rows(own, details=report.load_error is None))
+    console.print(_entry_rows(own, details=report.load_error is None))
     if earlier and report.load_error is None:
-        broken = [check for check in earlier if not check.passed]
         console.print()
         if broken:
-            console.print(Text(f"Earlier lessons: {len(broken)} of {len(earlier)} checks no longer pass", style="bold red"))
-            console.print(_check_rows(broken, details=True))
+            failing = sum(len(entry.checks) for entry in broken)
+            console.print(Text(f"Earlier lessons: {failing} of {len(earlier)} checks no longer pass", style="bold red"))
+            console.print(_entry_rows(broken, details=True))
         else:
             console.print(Text.assemble(PASS, f" All {len(earlier)} checks from earlier lessons still pass"))
     console.print()
-    passed = sum(check.passed for check in own)
+    passed = sum(entry.check.passed for entry in own)
     console.print(Text.assemble(
         ("Score ", "bold"), (f"{_points(report.score)}/{_points(report.max_score)}", "bold"),
         f" · {passed} of {len(own)} checks pass", (f"  ({report.seconds:.2f} s)", "dim")))
@@ -92,10 +101,12 @@ def _next_step(course: Course, lesson: Lesson, report: Report) -> Text:
     again = f"`grade {lesson.id}`"
     if report.load_error:
         return Text(f"Next: fix the error above, save, and run {again} again.", style="bold")
-    failing = report.first_failure()
-    if failing is not None:
+    cause = first_cause(report)
+    if cause is not None:
+        failing = cause.lead
         where = "an earlier lesson's check" if failing.regression else "the first failing check"
-        text = Text(f"Next: fix {where}, “{failing.title}”, save, and run {again} again.", style="bold")
+        same = f" ({len(cause.checks)} checks fail the same way: {cause.mistake})" if len(cause.checks) > 1 else ""
+        text = Text(f"Next: fix {where}, “{failing.title}”{same}, save, and run {again} again.", style="bold")
         if len(failing.hints) > 1:
             text.append(f"\nStuck? `grade hint {lesson.id}` gives a more specific hint.", style="cyan")
         return text
