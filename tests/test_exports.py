@@ -1,27 +1,24 @@
-"""What instructors take from a batch: CSVs, feedback, Gradescope's results.json, the class summary,
-and the course's checks packaged for Gradescope and GitHub Classroom."""
+"""What instructors take from a batch: CSVs, feedback, Gradescope's results.json and the class summary
+(the packages for Gradescope and GitHub Classroom are tested in test_platforms.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 import shutil
-import stat
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
+from gradescope_schema import RESULTS_SCHEMA
 
 from grader.authoring import mutants
 from grader.classroom import batch, feedback, sheets, summary
-from grader.course import COURSE_ROOT, Course
 from grader.classroom.gradebook import Gradebook
+from grader.course import Course
 from grader.report import failure_text
 from grader.sandbox import IGNORED
 
@@ -29,32 +26,6 @@ COURSE = Course.load()
 LESSON1, LESSON2, LESSON3 = COURSE.find("lesson1"), COURSE.find("lesson2"), COURSE.find("lesson3")
 SUBMISSIONS = Path(__file__).parent / "submissions"
 SCRIPT = "<script>alert('owned')</script>"
-
-# Gradescope's results.json, as its autograder specification describes it (the keys this grader writes).
-RESULTS_SCHEMA = {
-    "type": "object",
-    "required": ["score", "tests"],
-    "properties": {
-        "score": {"type": "number"},
-        "execution_time": {"type": "number"},
-        "output": {"type": "string"},
-        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-        "tests": {"type": "array", "items": {
-            "type": "object",
-            "required": ["name", "score", "max_score", "output", "visibility"],
-            "properties": {
-                "name": {"type": "string"}, "score": {"type": "number"}, "max_score": {"type": "number"},
-                "status": {"enum": ["passed", "failed"]}, "output": {"type": "string"},
-                "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
-                "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-                "tags": {"type": "array", "items": {"type": "string"}},
-            },
-            "additionalProperties": False,
-        }},
-    },
-    "additionalProperties": False,
-}
-
 
 def grade(*args: str, **options) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=300,
@@ -166,87 +137,3 @@ def test_class_summary_groups_students_by_mistake(entries):
     assert result.regressions == []
     text = summary.summary_markdown(LESSON1, result)
     assert "- status 404 instead of 200 (1): ben" in text and "## 1 submissions did not load" in text
-
-
-# Gradescope ------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def autograder(tmp_path_factory) -> Path:
-    """Lesson 3's autograder, built from a copy of the course where one lesson 3 check is hidden."""
-    work = tmp_path_factory.mktemp("gradescope")
-    course_copy = work / "course"
-    shutil.copytree(COURSE_ROOT / "lessons", course_copy / "lessons")
-    shutil.copy(COURSE_ROOT / "pyproject.toml", course_copy / "pyproject.toml")
-    checks = course_copy / "lessons" / "lesson3" / "checks.py"
-    checks.write_text(checks.read_text().replace("@check(points=2, hints=[", "@check(points=2, hidden=True, hints=[", 1))
-    result = grade("--root", str(course_copy), "export", "gradescope", "lesson3", "-o", str(work / "autograder.zip"))
-    assert result.returncode == 0, result.stderr
-    return work / "autograder.zip"
-
-
-def run_autograder(autograder: Path, submission: Path, root: Path) -> dict:
-    """Lay out /autograder as Gradescope does (source/ is the unzipped autograder), then run_autograder."""
-    with zipfile.ZipFile(autograder) as bundle:
-        bundle.extractall(root / "source")
-        modes = {member.filename: member.external_attr >> 16 for member in bundle.infolist()}
-    assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
-    shutil.copytree(submission, root / "submission", ignore=IGNORED)
-    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
-                          timeout=300, check=False, env={**os.environ, "AUTOGRADER_ROOT": str(root)}, cwd=root)
-    assert done.returncode == 0, done.stderr
-    return json.loads((root / "results" / "results.json").read_text())
-
-
-def test_gradescope_zip_holds_the_grader_and_the_lessons_checks(autograder):
-    names = set(zipfile.ZipFile(autograder).namelist())
-    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/cli/__init__.py", "grader/pytest.ini",
-            "lessons/course.toml", "lessons/lesson1/checks.py", "lessons/lesson3/probes.py"} <= names
-    assert not any(name.startswith(("solutions/", "exercises/", "lessons/lesson4/")) for name in names)
-    assert not any(name.endswith(("lesson.md", "mutants.toml", ".pyc")) for name in names)
-    requirements = zipfile.ZipFile(autograder).read("requirements.txt").decode()
-    assert "flask" in requirements and "pytest" in requirements
-
-
-def test_run_autograder_grades_the_submission_into_results_json(autograder, tmp_path):
-    results = run_autograder(autograder, LESSON3.solution, tmp_path / "autograder")
-    jsonschema.validate(results, RESULTS_SCHEMA)
-    assert all(test["status"] == "passed" for test in results["tests"])
-    assert results["score"] == sum(test["max_score"] for test in results["tests"]) > 0
-    hidden = [test for test in results["tests"] if test["visibility"] == "after_published"]
-    assert len(hidden) == 1 and hidden[0]["max_score"] == 2
-
-
-def test_run_autograder_explains_a_buggy_submission(autograder, tmp_path):
-    mutant = mutants(LESSON3)[0]
-    mutant.apply(LESSON3.solution, tmp_path / "buggy")
-    results = run_autograder(autograder, tmp_path / "buggy", tmp_path / "autograder")
-    jsonschema.validate(results, RESULTS_SCHEMA)
-    failed = [test for test in results["tests"] if test["status"] == "failed"]
-    assert failed and all(test["score"] == 0 and "expected" in test["output"] for test in failed)
-    assert results["score"] < sum(test["max_score"] for test in results["tests"])
-
-
-# GitHub Classroom ------------------------------------------------------------------------------
-
-def test_github_classroom_runs_a_test_per_check_with_its_points(tmp_path):
-    result = grade("export", "github-classroom", "lesson1", "lesson2", "-o", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "classroom.yml").read_text())
-    tests = json.loads((tmp_path / ".github" / "classroom" / "autograding.json").read_text())["tests"]
-    assert workflow["on"] == ["push", "repository_dispatch", "workflow_dispatch"]
-    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
-    graders = [step for step in steps if step.get("uses", "").startswith("classroom-resources/autograding-command")]
-    own = [check for lesson in (LESSON1, LESSON2)
-           for check in json.loads(grade(lesson.id, "--solution", "--json").stdout)["tests"] if not check["regression"]]
-    assert [step["with"]["test-name"] for step in graders] == [check["name"] for check in own]
-    assert [step["with"]["max-score"] for step in graders] == [check["max_score"] for check in own]
-    assert [test["points"] for test in tests] == [check["max_score"] for check in own]
-    assert [test["run"] for test in tests] == [step["with"]["command"] for step in graders]
-    reporter = steps[-1]
-    assert reporter["with"]["runners"].split(",") == [step["id"] for step in graders]
-    assert set(reporter["env"]) == {f"{step['id'].upper()}_RESULTS" for step in graders}
-    command = graders[3]["with"]["command"].split()
-    assert command[:3] == ["grade", "lesson1", "--check"]
-    assert grade(*command[1:], "--solution").returncode == 0
-    again = grade("export", "github-classroom", "lesson1", "-o", str(tmp_path))
-    assert again.returncode == 2 and "exists already" in again.stderr

@@ -1,4 +1,5 @@
-"""The instructor's commands: grade a whole class, and export grades and checks for other tools."""
+"""The instructor's commands: grade a whole class, grade one upload on an autograding platform, and export
+grades and checks for other tools."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import TextIO
 import click
 
 from ..sandbox import Limits
-from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options, warn,
-                   write_text)
+from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
+                   only_check, warn, write_text)
 
 
 @cli.command("batch")
@@ -104,6 +105,56 @@ def write_csv(path: Path, write: Callable[[TextIO], None]) -> None:
         raise click.UsageError(f"cannot write {path} ({error.strerror or error})") from None
 
 
+@cli.command("autograde")
+@click.argument("lesson_name", metavar="LESSON")
+@click.argument("upload", metavar="UPLOAD", type=click.Path(path_type=Path))
+@click.option("--instructor", is_flag=True, help="Include the hidden checks.")
+@click.option("--check", "only", metavar="NAME", help="Show and judge only this check; exit 0 if it passes.")
+@click.option("--earlier", is_flag=True, help="Show and judge only the earlier lessons' checks; exit 0 if they all pass.")
+@click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write Gradescope's results.json to this file.")
+@limit_options
+def autograde(lesson_name: str, upload: Path, instructor: bool, only: str | None, earlier: bool, results: Path | None,
+              limits: Limits) -> int:
+    """Grade what a student uploaded to an autograding platform (Gradescope, GitHub Classroom) for LESSON.
+
+    The app is looked for in UPLOAD: at its top, in exercises/LESSON/, as its one notebook or archive, or
+    in its one folder. When it is nowhere, every check fails, saying what to hand in.
+    """
+    import json
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from ..reports.gradescope import gradescope_results
+    from ..reports.terminal import render
+    from ..runner import CourseError
+    from ..sandbox import BadSubmission
+    from ..submission import graded, located, not_found
+
+    course = current_course()
+    lesson = find_lesson(course, lesson_name)
+    if only and earlier:
+        raise click.UsageError("use --check or --earlier, not both")
+    if not upload.exists():
+        raise click.UsageError(f"no such file or folder: {upload}")
+    try:
+        report = graded(course, lesson, located(upload, lesson) or upload, include_hidden=instructor, limits=limits,
+                        missing=not_found(upload, lesson))
+    except BadSubmission as error:
+        raise click.UsageError(str(error)) from None
+    except CourseError as error:
+        raise CourseBroken(str(error)) from None
+    if only is not None:
+        report = only_check(report, only, instructor)
+    elif earlier:
+        report = replace(report, checks=[check for check in report.checks if check.regression])
+    if results is not None:
+        write_text(results, json.dumps(gradescope_results(report), indent=2))
+    render(Console(highlight=False), course, lesson, report, whole=not (only or earlier))
+    return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
 @cli.group("export", invoke_without_command=True)
 @click.pass_context
 def export(ctx: click.Context) -> int | None:
@@ -176,8 +227,10 @@ def read_roster(path: Path) -> list[str]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The zip to write (default: gradescope-LESSON.zip).")
 def export_gradescope(lesson_name: str, output: Path | None) -> int:
-    """Build a Gradescope autograder zip for LESSON: setup.sh, run_autograder, the grader and the checks."""
-    from ..classroom.platforms import ExportError, gradescope_autograder
+    """Build a Gradescope autograder zip for LESSON: setup.sh, run_autograder, pinned requirements, the grader
+    and the checks."""
+    from ..classroom.gradescope import gradescope_autograder
+    from ..classroom.pins import ExportError
 
     course = current_course()
     lesson = find_lesson(course, lesson_name)
@@ -192,24 +245,46 @@ def export_gradescope(lesson_name: str, output: Path | None) -> int:
     return EXIT_PASSED
 
 
+ARCHIVE_HOWTO = ("make one from a tag of the course: git archive --format=tar.gz --prefix=shelf/ -o shelf-v1.tar.gz v1, "
+                 "publish it (a release asset) and give its URL and `sha256sum shelf-v1.tar.gz`")
+
+
 @export.command("github-classroom")
 @click.argument("lesson_names", metavar="[LESSON...]", nargs=-1)
+@click.option("--course-url", metavar="URL",
+              help="Where the workflow downloads the course (a .tar.gz of a release): its grader and checks.")
+@click.option("--sha256", metavar="HEX", help="The sha256 of that archive: the workflow refuses any other.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="The repository to write .github/ into (default: the course's folder).")
+@click.option("--template", is_flag=True,
+              help="Also copy what students work with into it (exercises, lessons, notebooks, the grader), "
+                   "without solutions/: the assignment's template repository.")
 @click.option("--force", is_flag=True, help="Replace the files if they exist.")
-def export_github_classroom(lesson_names: tuple[str, ...], output: Path | None, force: bool) -> int:
-    """Write GitHub Classroom's autograding for LESSONs (default: every lesson): a test per check, with its points."""
-    from ..classroom.platforms import ExportError, github_classroom
+def export_github_classroom(lesson_names: tuple[str, ...], course_url: str | None, sha256: str | None,
+                            output: Path | None, template: bool, force: bool) -> int:
+    """Write GitHub Classroom's autograding for LESSONs (default: every lesson): a test per visible check, with its
+    points, and one per lesson for the earlier lessons' checks, all run by the grader of a pinned course archive."""
+    from ..classroom.github import github_classroom
+    from ..classroom.pins import ExportError
     from ..runner import CourseError
 
+    if not course_url or not sha256:
+        raise click.UsageError(f"the workflow installs the grader from a course archive, never from the student's "
+                               f"repository: give --course-url URL and --sha256 HEX ({ARCHIVE_HOWTO})")
     course = current_course()
     lessons = [find_lesson(course, name) for name in lesson_names] or list(course.lessons)
+    target = output or course.root
     try:
-        written = github_classroom(course, lessons, output or course.root, overwrite=force)
+        written = github_classroom(course, lessons, target, course_url, sha256, overwrite=force, template=template)
     except ExportError as error:
         raise click.UsageError(str(error)) from None
     except CourseError as error:
         raise CourseBroken(str(error)) from None
+    except OSError as error:
+        raise click.UsageError(f"cannot write into {target} ({error.strerror or error})") from None
     for path in written:
         click.echo(f"Wrote {path}")
+    if (target / "solutions").exists():
+        warn(f"{target / 'solutions'} is there: remove it before this folder becomes the students' template "
+             "(or write a clean one with --template -o FOLDER)")
     return EXIT_PASSED
