@@ -25,6 +25,7 @@ from grader.authoring import mutants
 from grader.course import COURSE_ROOT, Course
 from grader.notebooks.build import build
 from grader.sandbox import IGNORED
+from grader.submission import located
 
 COURSE = Course.load()
 LESSON3 = COURSE.find("lesson3")
@@ -147,6 +148,32 @@ def test_an_upload_without_the_app_says_what_to_upload_not_what_to_type(gradesco
     assert results["score"] == 0 and all(test["status"] == "failed" for test in results["tests"])
     assert "No shelf/ folder or notebook found" in results["output"]
     assert "report.pdf, src" in results["output"] and "--path" not in json.dumps(results)
+
+
+@pytest.mark.parametrize(("files", "found"), [
+    (["shelf/app.py"], "."),
+    (["shelf.py", "notes.txt"], "."),
+    (["README.md", "exercises/lesson2/shelf/app.py", "exercises/lesson3/shelf/app.py"], "exercises/lesson3"),
+    (["ann-lesson3/shelf/app.py", "notes.txt"], "ann-lesson3"),
+    (["outer/inner/exercises/lesson3/shelf/app.py"], "outer/inner/exercises/lesson3"),
+    (["lesson3.ipynb", "notes.txt"], "lesson3.ipynb"),
+    (["lesson2.ipynb", "lesson3.ipynb"], "lesson3.ipynb"),
+    (["work.zip"], "work.zip"),
+    (["src/app.py", "docs/notes.txt"], None),
+    (["a.ipynb", "b.ipynb"], None),
+])
+def test_the_app_is_found_in_what_was_uploaded(tmp_path, files, found):
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    (tmp_path / "__pycache__").mkdir(exist_ok=True)
+    where = located(tmp_path, LESSON3)
+    assert where == (None if found is None else (tmp_path / found).resolve()), where
+
+
+def test_autograde_of_nothing_is_one_line_and_exit_2(tmp_path):
+    result = grade("autograde", "lesson3", str(tmp_path / "missing"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "no such file or folder" in result.stderr
 
 
 # GitHub Classroom ------------------------------------------------------------------------------

@@ -81,8 +81,8 @@ def _script(bundle: zipfile.ZipFile, name: str, text: str) -> None:
 
 def gradescope_autograder(course: Course, lesson: Lesson, out: Path) -> None:
     """Write the Gradescope autograder zip for ``lesson`` to ``out`` (ExportError if the versions cannot be pinned)."""
-    requirements = "".join(f"{line}\n" for line in ["# The grader's requirements, as `grade export` found them "
-                                                      "installed: exact versions.", *pinned(course)])
+    header = "# The grader's requirements, exact versions as `grade export gradescope` found them installed"
+    requirements = "".join(f"{line}\n" for line in [header, *pinned(course)])
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         _script(bundle, "setup.sh", SETUP_SH)
         _script(bundle, "run_autograder", RUN_AUTOGRADER.format(lesson=lesson.id))

@@ -105,8 +105,8 @@ def course_csv(course: Course, entries: Iterable[Entry], out: TextIO, roster: Se
         key = (entry.student.casefold(), entry.lesson)
         if key not in latest or entry.graded > latest[key].graded:
             latest[key] = entry
-    for (student, _), entry in sorted(latest.items(), key=lambda item: item[1].graded):
-        spelling.setdefault(student, entry.student)
+    for (student, _), entry in sorted(latest.items(), key=lambda item: item[1].graded, reverse=True):
+        spelling.setdefault(student, entry.student)  # off the roster, as last graded
     graded = {lesson for _, lesson in latest}
     lessons = [lesson.id for lesson in course.lessons if lesson.id in graded]
     maxima = {lesson: max((entry.report.max_score for (_, each), entry in latest.items()

@@ -108,9 +108,9 @@ def _check_sections(checks: list[CheckSummary]) -> list[str]:
 
 def summary_markdown(lesson: Lesson, summary: ClassSummary) -> str:
     """The class summary as Markdown: what to teach again, and to whom."""
-    lines = [f"# Lesson {lesson.number} · {lesson.title}: class summary", "",
-             f"{summary.loaded} submissions loaded. For each check they failed: each kind of mistake, how many "
-             "made it and who.", "", f"## Lesson {lesson.number}'s checks", ""]
+    intro = f"{summary.loaded} submissions loaded. For each check they failed: each kind of mistake, how many made it and who."
+    lines = [f"# Lesson {lesson.number} · {lesson.title}: class summary", "", intro, "",
+             f"## Lesson {lesson.number}'s checks", ""]
     failing = [check for check in summary.checks if check.failed]
     lines += _check_sections(failing) or ["Every app that loaded passes every check.", ""]
     passing = len(summary.checks) - len(failing)

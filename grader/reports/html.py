@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..course import Course, Lesson
 from ..causes import Entry, entries, first_cause
+from ..course import Course, Lesson
 from ..report import CheckResult, Report
 
 STYLE = """<style>

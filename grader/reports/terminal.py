@@ -8,8 +8,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..course import Course, Lesson
 from ..causes import Entry, entries, first_cause
+from ..course import Course, Lesson
 from ..report import Report
 
 PASS = Text("✓", style="bold green")
