@@ -34,7 +34,9 @@ def fail(expected: str, got: str | None = None, sent: str | None = None, note: s
 
 def quote(value: Any) -> str:
     """``value`` as a reader should see it: its repr, except that text never shows an apostrophe as ``\\'``
-    (repr writes one when the text holds both kinds of quote, as most HTML pages do)."""
+    (repr writes one when the text holds both kinds of quote, as most HTML pages do) and a set is sorted."""
+    if isinstance(value, (set, frozenset)) and value:  # in sorted order: a set's order changes from run to run
+        return "{" + ", ".join(sorted(quote(item) for item in value)) + "}"
     if not isinstance(value, str):
         return repr(value)
     inner = repr(value + '"')[1:-2]  # with a " in it, repr always quotes with ' and escapes every '
