@@ -1,12 +1,14 @@
 """The Shelf course grader.
 
-Check authors write ``from grader import check, expect``. Those names are imported lazily, so that
-``grade`` can start the student's sandbox before it pays for importing pytest and Werkzeug.
+Check authors write ``from grader import check, expect`` (and ``fail``, ``expect_equal``, ``quote``). Those
+names are imported lazily, so that ``grade`` can start the student's sandbox before it pays for importing
+pytest and Werkzeug.
 
 The engine is this package's top level: the course as data (``course``), the pytest session that runs
 a lesson's checks (``runner``, ``plugin``), the checks' tools (``expectations``, ``remote``), the
-result (``report``), what is handed in (``submission``) and the authors' rules (``authoring``). Around
-it, one sub-package per concept, each depending only on those below it:
+result (``report``), which of its failures share a cause (``causes``), what is handed in (``submission``)
+and the authors' rules (``authoring``). Around it, one sub-package per concept, each depending only on
+those below it:
 
 - ``cli``: the ``grade`` command, split by audience;
 - ``student``, ``classroom``, ``notebooks``: the student's tools, an instructor's class, Jupyter;
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["check", "expect", "expect_equal", "fail"]
+__all__ = ["check", "expect", "expect_equal", "fail", "quote"]
 
 
 def __getattr__(name: str) -> Any:
@@ -29,7 +31,7 @@ def __getattr__(name: str) -> Any:
         from .plugin import check
 
         return check
-    if name in ("expect", "expect_equal", "fail"):
+    if name in ("expect", "expect_equal", "fail", "quote"):
         from . import expectations
 
         return getattr(expectations, name)

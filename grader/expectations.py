@@ -44,6 +44,19 @@ def fail(expected: str, got: str | None = None, sent: str | None = None, note: s
     raise CheckFailure(expected, got, sent, note)
 
 
+def quote(value: Any) -> str:
+    """``value`` as a reader should see it: its repr, except that text never shows an apostrophe as ``\\'``
+    (repr writes one when the text holds both kinds of quote, as most HTML pages do) and a set is sorted."""
+    if isinstance(value, (set, frozenset)) and value:  # in sorted order: a set's order changes from run to run
+        return "{" + ", ".join(sorted(quote(item) for item in value)) + "}"
+    if not isinstance(value, str):
+        return repr(value)
+    inner = repr(value + '"')[1:-2]  # with a " in it, repr always quotes with ' and escapes every '
+    inner = re.sub(r"\\(.)", lambda escape: escape.group(1) if escape.group(1) == "'" else escape.group(0), inner)
+    mark = '"' if "'" in value and '"' not in value else "'"
+    return f"{mark}{inner}{mark}"
+
+
 def shorten(text: str, around: int | None = None, width: int = EXCERPT) -> str:
     """A one-line excerpt of ``text``, centred on ``around`` when given."""
     text = re.sub(r"\s+", " ", text).strip()
@@ -56,7 +69,7 @@ def shorten(text: str, around: int | None = None, width: int = EXCERPT) -> str:
 def expect_equal(actual: Any, expected: Any, what: str, note: str | None = None) -> None:
     """``actual == expected``, or a failure that names ``what`` was compared."""
     if actual != expected:
-        fail(f"{what} == {expected!r}", got=f"{what} == {actual!r}", note=note)
+        fail(f"{what} == {quote(expected)}", got=f"{what} == {quote(actual)}", note=note)
 
 
 def _collapse(text: str) -> str:
@@ -118,7 +131,7 @@ class Element:
 
     def __str__(self) -> str:
         text = shorten(self.text, width=80)
-        return f"{self.start_tag} {text!r}" if text else self.start_tag
+        return f"{self.start_tag} {quote(text)}" if text else self.start_tag
 
 
 def _listed(elements: list[Element], most: int = 5) -> str:
@@ -197,7 +210,7 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
         if standard:
             parts.append(f"Flask's standard “{standard.group(1)}” page")
         else:
-            parts.append(f"body: {shorten(body, around)!r}" if body.strip() else "empty body")
+            parts.append(f"body: {quote(shorten(body, around))}" if body.strip() else "empty body")
         return " · ".join(parts)
 
     def _fail(self, expected: str, note: str | None = None, around: int | None = None) -> NoReturn:
@@ -231,7 +244,7 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
             if text not in body:
                 near = body.lower().find(text.lower())
                 note = "It is there, but with different upper/lower case." if near >= 0 else None
-                self._fail(f"the body to contain {text!r}", note=note, around=near if near >= 0 else None)
+                self._fail(f"the body to contain {quote(text)}", note=note, around=near if near >= 0 else None)
         return self
 
     def select(self, selector: str) -> list[Element]:
@@ -259,7 +272,7 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
                        "the <head> or a script."
             else:
                 note = None
-            text_part = f"the page's text: {shorten(seen, _place(seen, wanted))!r}" if seen else "no text in the page"
+            text_part = f"the page's text: {quote(shorten(seen, _place(seen, wanted)))}" if seen else "no text in the page"
             fail(f"the page's text to contain {wanted!r}", got=" · ".join([*self._head(), text_part]),
                  sent=self.response.sent, note=note)
         return self
@@ -292,19 +305,19 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
         if same:
             return f"no {noun}; the page's <{tag.group()}> elements: {_listed(same)}"
         seen = self.page_text()
-        return f"no {noun}; the page's text: {shorten(seen)!r}" if seen else f"no {noun}, and no text"
+        return f"no {noun}; the page's text: {quote(shorten(seen))}" if seen else f"no {noun}, and no text"
 
     def lacks(self, *texts: str) -> expect:
         body = self._body_text()
         for text in texts:
             if text in body:
-                self._fail(f"the body NOT to contain {text!r}", around=body.find(text))
+                self._fail(f"the body NOT to contain {quote(text)}", around=body.find(text))
         return self
 
     def count(self, text: str, times: int) -> expect:
         found = self._body_text().count(text)
         if found != times:
-            self._fail(f"{text!r} exactly {times} time(s) in the body (found {found})")
+            self._fail(f"{quote(text)} exactly {times} time(s) in the body (found {found})")
         return self
 
     def header(self, name: str, value: str | None = None, *, contains: str | None = None,
@@ -316,9 +329,9 @@ class expect:  # lower case: it reads as a sentence, expect(response).status(200
         if value is not None and actual != value:
             self._fail(f"{name}: {value} (got {name}: {actual})")
         if contains is not None and contains.lower() not in actual.lower():
-            self._fail(f"{name} to contain {contains!r} (got {name}: {actual})")
+            self._fail(f"{name} to contain {quote(contains)} (got {name}: {actual})")
         if endswith is not None and not actual.endswith(endswith):
-            self._fail(f"{name} to end with {endswith!r} (got {name}: {actual})")
+            self._fail(f"{name} to end with {quote(endswith)} (got {name}: {actual})")
         return self
 
     def no_header(self, name: str) -> expect:

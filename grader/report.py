@@ -62,20 +62,27 @@ def failure_lines(failure: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def explanation(check: CheckResult) -> list[tuple[str, str]]:
-    """Everything a student reads under a failed check: the failure, the first hint, what it printed."""
+def explanation(check: CheckResult, hint_from: CheckResult | None = None) -> list[tuple[str, str]]:
+    """Everything a student reads under a failed check: the failure, the first hint (of ``hint_from``,
+    a check that fails for the same reason and names it better), what it printed."""
     if check.failure is None:
         return []
     rows = failure_lines(check.failure)
-    if check.hints:
-        rows.append(("hint", check.hints[0]))
+    hints = (hint_from or check).hints
+    if hints:
+        rows.append(("hint", hints[0]))
     if check.output.strip():
         rows.append(("printed", check.output.strip()[:500]))
     return rows
 
 
+def rows_text(rows: list[tuple[str, str]]) -> str:
+    """Explanation rows as plain text, labels aligned."""
+    return "\n".join(f"{label:>9}  {text}" for label, text in rows)
+
+
 def failure_text(check: CheckResult) -> str:
-    return "\n".join(f"{label:>9}  {text}" for label, text in explanation(check))
+    return rows_text(explanation(check))
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 A folder is graded as it is; an archive is unpacked safely (``sandbox.archives``); a notebook is run
 from the top in a fresh, confined kernel, and the folder is what that run wrote (``sandbox.notebook``).
+What a student uploads to a platform is searched for the app first (``located``), since uploads
+come in many shapes: the app's folder, a whole repository, a folder around it, a notebook.
 """
 
 from __future__ import annotations
@@ -49,14 +51,66 @@ def opened(path: Path, package: str, limits: Limits = Limits()) -> Iterator[Path
 
 
 def graded(course: Course, lesson: Lesson, path: Path, *, include_hidden: bool = False,
-           limits: Limits = Limits(), on_check: Callable[[CheckResult], None] | None = None) -> Report:
+           limits: Limits = Limits(), on_check: Callable[[CheckResult], None] | None = None,
+           missing: dict[str, Any] | None = None) -> Report:
     """Grade what was handed in at ``path``; a notebook whose run stopped fails every check, saying why.
-    ``on_check`` is given each verdict as soon as it is final."""
+    ``on_check`` is given each verdict as soon as it is final.
+
+    With ``missing`` (a reason, as a load error), what holds no app at all is not graded: every check
+    fails for that reason instead of the loader's, which speaks of ``--path``.
+    """
     try:
         with opened(path, lesson.package, limits) as folder:
+            if missing is not None and not holds_app(folder, lesson.package):
+                return did_not_run(course, lesson, missing, include_hidden=include_hidden, limits=limits)
             return grade(course, lesson, folder, include_hidden=include_hidden, limits=limits, on_check=on_check)
     except NotebookFailed as error:
         return did_not_run(course, lesson, error.info, include_hidden=include_hidden, limits=limits)
+
+
+def holds_app(folder: Path, package: str) -> bool:
+    return (folder / package).is_dir() or (folder / f"{package}.py").is_file()
+
+
+def located(upload: Path, lesson: Lesson) -> Path | None:
+    """Where the app is in what a student uploaded (Gradescope's submission folder, a GitHub repository):
+    the folder itself, its ``exercises/LESSON/``, its one notebook or archive (or the one named after the
+    lesson), or the same inside its one sub-folder; None if it is in none of those."""
+    folder = upload
+    while folder.is_dir():
+        if holds_app(folder, lesson.package):
+            return folder
+        if holds_app(folder / "exercises" / lesson.id, lesson.package):
+            return folder / "exercises" / lesson.id
+        names = sorted(os.listdir(folder))
+        entries = [folder / name for name in names if name not in IGNORED(str(folder), names)
+                   and not name.startswith((".", "__MACOSX"))]
+        handed_in = [entry for entry in entries if entry.is_file() and
+                     (entry.suffix.lower() == ".ipynb" or is_archive(entry))]
+        named = [entry for entry in handed_in if entry.name.lower().startswith(f"{lesson.id}.")]
+        if len(handed_in) == 1 or len(named) == 1:
+            return named[0] if len(named) == 1 else handed_in[0]
+        folders = [entry for entry in entries if entry.is_dir()]
+        if len(folders) != 1:
+            return None
+        folder = folders[0]
+    return upload if upload.is_file() else None
+
+
+def not_found(upload: Path, lesson: Lesson) -> dict[str, str]:
+    """Why an upload is not graded when no app is in it, as a load error: where the grader looked, what to
+    hand in instead, and what the upload holds."""
+    package = lesson.package
+    try:
+        names = sorted(name for name in os.listdir(upload) if not name.startswith("."))
+    except OSError:
+        names = []
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return {"title": f"No {package}/ folder or notebook found in what you handed in",
+            "detail": f"The grader looks for {package}/ at the top, in exercises/{lesson.id}/ or in the one folder "
+                      f"of what you hand in, or for one notebook ({lesson.id}.ipynb) that writes {package}/ when "
+                      f"run from the top. Hand in the folder that holds {package}/, a .zip of it, or your notebook. "
+                      f"What you handed in holds: {shown or 'nothing'}."}
 
 
 def did_not_run(course: Course, lesson: Lesson, info: dict[str, Any], *, include_hidden: bool = False,

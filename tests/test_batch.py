@@ -181,6 +181,10 @@ def test_students_are_named_by_their_folder_or_file(tmp_path):
     (tmp_path / "ann.zip").write_bytes(b"")
     with pytest.raises(batch.BatchError, match="two submissions for student 'ann': ann and ann.zip"):
         batch.discover(tmp_path)
+    (tmp_path / "ann.zip").unlink()
+    (tmp_path / "Ann.tar.gz").write_bytes(b"")
+    with pytest.raises(batch.BatchError, match="two submissions for student 'Ann': Ann.tar.gz and ann"):
+        batch.discover(tmp_path)
 
 
 def test_the_content_hash_follows_what_is_graded(tmp_path):
@@ -253,7 +257,8 @@ def test_an_interrupted_batch_keeps_what_it_graded_and_goes_on_from_there(tmp_pa
     for number in range(8):
         copy(LESSON1.solution, folder / f"student{number}")
     book = folder / batch.GRADEBOOK
-    command = [sys.executable, "-m", "grader", "batch", LESSON1.id, str(folder), "--jobs", "1"]
+    grades = tmp_path / "grades.csv"
+    command = [sys.executable, "-m", "grader", "batch", LESSON1.id, str(folder), "--jobs", "1", "--csv", str(grades)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 120
@@ -264,16 +269,19 @@ def test_an_interrupted_batch_keeps_what_it_graded_and_goes_on_from_there(tmp_pa
             with sqlite3.connect(book) as db:
                 graded = db.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
-    out, _ = process.communicate(timeout=60)
+    out, err = process.communicate(timeout=60)
     assert process.returncode == 130, out
     assert "Interrupted" in out
+    assert not grades.exists(), "a CSV missing the submissions not graded yet would pass for the whole class"
+    assert err.count("no CSV, feedback, results or summary written") == 1
     assert not running(b"grader.classroom.worker")
     with sqlite3.connect(book) as db:
         kept = db.execute("SELECT COUNT(*) FROM grades WHERE status = 'graded'").fetchone()[0]
     assert 2 <= kept < 8
-    again = grade("batch", LESSON1.id, str(folder))
+    again = grade("batch", LESSON1.id, str(folder), "--csv", str(grades))
     assert again.returncode == 0, again.stderr
     assert f"{8 - kept} graded, {kept} unchanged, 0 not graded" in again.stdout
+    assert len(grades.read_text().splitlines()) == 1 + 1 + 8, "the header, the max points, every student"
 
 
 def test_batch_command_writes_every_output(tmp_path, classroom, graded):

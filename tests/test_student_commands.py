@@ -93,7 +93,7 @@ def test_a_progress_file_from_a_newer_grader_is_not_overwritten(grade_in, worksp
 def test_hints_come_one_step_at_a_time_and_are_remembered(grade_in, workspace):
     first = grade_in("hint", "lesson3")
     assert first.returncode == 0, first.stderr
-    assert "First failing check:" in first.stdout
+    assert "Check to fix first:" in first.stdout
     assert "hint 2/3" in first.stdout and "hint 3/3" not in first.stdout
     assert "again gives a more specific hint" in first.stdout
     second = grade_in("hint", "3")

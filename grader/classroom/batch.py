@@ -104,10 +104,11 @@ def discover(folder: Path, outputs: Collection[Path] = ()) -> tuple[list[Submiss
         if student is None:
             ignored.append(path)
             continue
-        if student in found:
-            raise BatchError(f"two submissions for student {student!r}: {found[student].path.name} and {path.name}; "
+        if student.casefold() in found:  # Alice/ and alice.zip are one student's
+            other = found[student.casefold()]
+            raise BatchError(f"two submissions for student {other.student!r}: {other.path.name} and {path.name}; "
                              "keep one")
-        found[student] = Submission(student, path)
+        found[student.casefold()] = Submission(student, path)
     return list(found.values()), ignored
 
 

@@ -1,5 +1,5 @@
-"""How a batch looks in a terminal: a progress bar while it grades, then what happened and what the
-class got wrong."""
+"""How a batch looks in a terminal: a progress bar while it grades, then what happened, what the class
+got wrong and who."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.text import Text
 from ..course import Lesson
 from ..reports.escape import visible
 from .batch import Outcome, Summary
-from .exports import ClassSummary
+from .summary import CheckSummary, ClassSummary
 
 
 class BatchProgress:
@@ -41,8 +41,28 @@ class BatchProgress:
         self.bar.stop()
 
 
+def _who(students: tuple[str, ...], shown: int = 6) -> str:
+    more = f" and {len(students) - shown} more" if len(students) > shown else ""
+    return ", ".join(students[:shown]) + more
+
+
+def _mistakes_table(title: str, checks: list[CheckSummary]) -> Table:
+    """A row per check: how many failed it, and each kind of mistake with who made it (the 3 most common)."""
+    table = Table(title=title, title_justify="left", box=None, padding=(0, 1))
+    table.add_column("failed", justify="right")
+    table.add_column("check", overflow="fold")
+    table.add_column("mistake: who", overflow="fold", style="yellow")
+    for check in checks:
+        lines = [f"{each.what} ({len(each.students)}): {_who(each.students)}" for each in check.mistakes[:3]]
+        if len(check.mistakes) > 3:
+            lines.append(f"and {len(check.mistakes) - 3} other kinds of mistake (see --summary)")
+        table.add_row(f"{check.failed} of {check.graded}", check.title, "\n".join(lines))
+    return table
+
+
 def render_summary(console: Console, lesson: Lesson, summary: Summary, checks: ClassSummary, shown: int = 10) -> None:
-    """What the batch did, then the ``shown`` checks the class failed most, with the most common wrong response."""
+    """What the batch did, then the ``shown`` checks the class failed most, each kind of mistake with who made
+    it, and apart from them the earlier lessons' checks that broke."""
     graded, errors = summary.count("graded"), summary.count("error")
     rate = f" ({graded / summary.seconds:.1f} submissions/s)" if graded and summary.seconds else ""
     console.print(Text(f"Lesson {lesson.number} · {lesson.title}", style="bold"))
@@ -57,18 +77,15 @@ def render_summary(console: Console, lesson: Lesson, summary: Summary, checks: C
                            style="dim"))
     failing = [check for check in checks.checks if check.failed][:shown]
     if failing:
-        table = Table(title=f"What the class got wrong (of {checks.loaded} apps that loaded)", title_justify="left",
-                      box=None, padding=(0, 1))
-        table.add_column("failed", justify="right")
-        table.add_column("check", overflow="fold")
-        table.add_column("most common wrong response", overflow="fold", style="yellow")
-        for check in failing:
-            table.add_row(str(check.failed), check.title, Text(visible(f"{check.common} ({check.common_count}×)")))
-        console.print(table)
+        console.print(_mistakes_table(f"What the class got wrong (of {checks.loaded} apps that loaded)", failing))
     elif checks.loaded:
-        console.print(f"Every app that loaded passes every check ({checks.loaded}).", style="green")
-    for reason, count in checks.not_loaded:
-        console.print(Text(visible(f"Did not load ({count}×): {reason}"), style="red"))
+        console.print(f"Every app that loaded passes every check of lesson {lesson.number} ({checks.loaded}).",
+                      style="green")
+    if checks.regressions:
+        console.print(_mistakes_table("Earlier lessons' checks that broke", checks.regressions[:shown]))
+    for reason in checks.not_loaded:
+        console.print(Text(visible(f"Did not load ({len(reason.students)}): {reason.what}: {_who(reason.students)}"),
+                           style="red"))
     if summary.interrupted:
         console.print("Interrupted: what was graded is in the gradebook; run the same command again to go on.",
                       style="bold")

@@ -1,5 +1,6 @@
 """The ``grade`` command, split by audience: ``student`` (grade, watch, hint, progress, reset, serve...),
-``instructor`` (batch grading and exports) and ``author`` (notebooks); ``base`` is what they share.
+``instructor`` (batch grading, grading an upload on a platform, exports) and ``author`` (notebooks);
+``base`` is what they share.
 
 ``grade lesson3`` grades ``exercises/lesson3``; a first word that is not a sub-command names a lesson.
 """

@@ -1,4 +1,5 @@
-"""The instructor's commands: grade a whole class, and export grades and checks for other tools."""
+"""The instructor's commands: grade a whole class, grade one upload on an autograding platform, and export
+grades and checks for other tools."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import click
 
 from ..sandbox import Limits
 from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
-                   write_text)
+                   only_check, warn, write_text)
 
 
 @cli.command("batch")
@@ -46,8 +47,11 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
 
     from rich.console import Console
 
-    from ..classroom import batch, exports
+    from ..classroom import batch
+    from ..classroom.feedback import write_per_student
     from ..classroom.gradebook import Gradebook, GradebookError
+    from ..classroom.sheets import lesson_csv
+    from ..classroom.summary import class_summary, summary_markdown
     from ..classroom.terminal import BatchProgress, render_summary
     from ..runner import CourseError
 
@@ -70,28 +74,85 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
         raise click.UsageError(str(error)) from None
     except CourseError as error:
         raise CourseBroken(str(error)) from None
-    checks = exports.class_summary(entries)
-    if csv_file is not None:
-        write_csv(csv_file, lambda out: exports.lesson_csv(entries, out))
-    if feedback is not None:
-        exports.write_per_student(course, lesson, entries, feedback, feedback_format)
-    if results is not None:
-        exports.write_per_student(course, lesson, entries, results, "results.json")
-    if summary is not None:
-        write_text(summary, exports.summary_markdown(lesson, checks))
+    checks = class_summary(entries)
     render_summary(Console(highlight=False), lesson, outcome, checks)
     if outcome.interrupted:
+        if any(path is not None for path in (csv_file, feedback, results, summary)):
+            warn(f"interrupted with {len(outcome.students) - len(outcome.outcomes)} submissions left to grade: "
+                 "no CSV, feedback, results or summary written (they would miss them); run the same command again")
         return 130
+    if csv_file is not None:
+        write_csv(csv_file, lambda out: lesson_csv(entries, out))
+    if feedback is not None:
+        write_per_student(course, lesson, entries, feedback, feedback_format)
+    if results is not None:
+        write_per_student(course, lesson, entries, results, "results.json")
+    if summary is not None:
+        write_text(summary, summary_markdown(lesson, checks))
     return EXIT_FAILED if outcome.count("error") else EXIT_PASSED
 
 
 def write_csv(path: Path, write: Callable[[TextIO], None]) -> None:
-    """Open ``path`` for a CSV writer and call ``write`` with it (one-line error if it cannot be written)."""
+    """Call ``write`` with a CSV file that becomes ``path`` once complete, so that ``path`` is never left half
+    written (one-line error if it cannot be written)."""
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        with open(path, "w", newline="", encoding="utf-8") as out:
+        with open(partial, "w", newline="", encoding="utf-8") as out:
             write(out)
+        partial.replace(path)
     except OSError as error:
+        partial.unlink(missing_ok=True)
         raise click.UsageError(f"cannot write {path} ({error.strerror or error})") from None
+
+
+@cli.command("autograde")
+@click.argument("lesson_name", metavar="LESSON")
+@click.argument("upload", metavar="UPLOAD", type=click.Path(path_type=Path))
+@click.option("--instructor", is_flag=True, help="Include the hidden checks.")
+@click.option("--check", "only", metavar="NAME", help="Show and judge only this check; exit 0 if it passes.")
+@click.option("--earlier", is_flag=True, help="Show and judge only the earlier lessons' checks; exit 0 if they all pass.")
+@click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write Gradescope's results.json to this file.")
+@limit_options
+def autograde(lesson_name: str, upload: Path, instructor: bool, only: str | None, earlier: bool, results: Path | None,
+              limits: Limits) -> int:
+    """Grade what a student uploaded to an autograding platform (Gradescope, GitHub Classroom) for LESSON.
+
+    The app is looked for in UPLOAD: at its top, in exercises/LESSON/, as its one notebook or archive, or
+    in its one folder. When it is nowhere, every check fails, saying what to hand in.
+    """
+    import json
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from ..reports.gradescope import gradescope_results
+    from ..reports.terminal import render
+    from ..runner import CourseError
+    from ..sandbox import BadSubmission
+    from ..submission import graded, located, not_found
+
+    course = current_course()
+    lesson = find_lesson(course, lesson_name)
+    if only and earlier:
+        raise click.UsageError("use --check or --earlier, not both")
+    if not upload.exists():
+        raise click.UsageError(f"no such file or folder: {upload}")
+    try:
+        report = graded(course, lesson, located(upload, lesson) or upload, include_hidden=instructor, limits=limits,
+                        missing=not_found(upload, lesson))
+    except BadSubmission as error:
+        raise click.UsageError(str(error)) from None
+    except CourseError as error:
+        raise CourseBroken(str(error)) from None
+    if only is not None:
+        report = only_check(report, only, instructor)
+    elif earlier:
+        report = replace(report, checks=[check for check in report.checks if check.regression])
+    if results is not None:
+        write_text(results, json.dumps(gradescope_results(report), indent=2))
+    render(Console(highlight=False), course, lesson, report, whole=not (only or earlier))
+    return EXIT_PASSED if report.passed else EXIT_FAILED
 
 
 @cli.group("export", invoke_without_command=True)
@@ -109,16 +170,21 @@ def export(ctx: click.Context) -> int | None:
                 type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the CSV to this file (default: print it).")
-def export_course_csv(gradebooks: tuple[Path, ...], output: Path | None) -> int:
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="The class list, one student per line: a row for each, in this order, even with nothing handed in.")
+def export_course_csv(gradebooks: tuple[Path, ...], output: Path | None, roster: Path | None) -> int:
     """A CSV of the whole course: a row per student, a column per lesson (the latest grade), the total.
 
-    GRADEBOOK is a gradebook file, or a folder graded with `grade batch` (its gradebook.sqlite).
+    GRADEBOOK is a gradebook file, or a folder graded with `grade batch` (its gradebook.sqlite). Students
+    are matched whatever the case of their names; a cell says "not submitted" when a lesson's gradebooks
+    have nothing from the student, "not graded" when the grader failed on what they handed in.
     """
     from ..classroom.batch import GRADEBOOK
-    from ..classroom.exports import course_csv
     from ..classroom.gradebook import Gradebook, GradebookError
+    from ..classroom.sheets import course_csv
 
     course = current_course()
+    names = read_roster(roster) if roster is not None else []
     entries = []
     for path in gradebooks:
         file = path / GRADEBOOK if path.is_dir() else path
@@ -129,11 +195,31 @@ def export_course_csv(gradebooks: tuple[Path, ...], output: Path | None) -> int:
                 entries += list(grades.entries())
         except GradebookError as error:
             raise click.UsageError(str(error)) from None
+    unlisted: list[str] = []
     if output is None:
-        course_csv(course, entries, sys.stdout)
+        unlisted = course_csv(course, entries, sys.stdout, names)
     else:
-        write_csv(output, lambda out: course_csv(course, entries, out))
+        write_csv(output, lambda out: unlisted.extend(course_csv(course, entries, out, names)))
+    if unlisted:
+        warn(f"{len(unlisted)} graded students are not on the roster (their rows come last): {', '.join(unlisted)}")
     return EXIT_PASSED
+
+
+def read_roster(path: Path) -> list[str]:
+    """The students a roster file names, one a line (blank lines left out); one-line errors if it cannot be used."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.UsageError(f"cannot read the roster {path} ({getattr(error, 'strerror', None) or error})") from None
+    names = [line.strip() for line in lines if line.strip()]
+    seen: dict[str, str] = {}
+    for name in names:
+        if name.casefold() in seen:
+            raise click.UsageError(f"the roster {path} names {seen[name.casefold()]!r} twice (as {name!r}): keep one")
+        seen[name.casefold()] = name
+    if not names:
+        raise click.UsageError(f"the roster {path} names no student: write one a line")
+    return names
 
 
 @export.command("gradescope")
@@ -141,8 +227,10 @@ def export_course_csv(gradebooks: tuple[Path, ...], output: Path | None) -> int:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The zip to write (default: gradescope-LESSON.zip).")
 def export_gradescope(lesson_name: str, output: Path | None) -> int:
-    """Build a Gradescope autograder zip for LESSON: setup.sh, run_autograder, the grader and the checks."""
-    from ..classroom.platforms import ExportError, gradescope_autograder
+    """Build a Gradescope autograder zip for LESSON: setup.sh, run_autograder, pinned requirements, the grader
+    and the checks."""
+    from ..classroom.gradescope import gradescope_autograder
+    from ..classroom.pins import ExportError
 
     course = current_course()
     lesson = find_lesson(course, lesson_name)
@@ -157,24 +245,46 @@ def export_gradescope(lesson_name: str, output: Path | None) -> int:
     return EXIT_PASSED
 
 
+ARCHIVE_HOWTO = ("make one from a tag of the course: git archive --format=tar.gz --prefix=shelf/ -o shelf-v1.tar.gz v1, "
+                 "publish it (a release asset) and give its URL and `sha256sum shelf-v1.tar.gz`")
+
+
 @export.command("github-classroom")
 @click.argument("lesson_names", metavar="[LESSON...]", nargs=-1)
+@click.option("--course-url", metavar="URL",
+              help="Where the workflow downloads the course (a .tar.gz of a release): its grader and checks.")
+@click.option("--sha256", metavar="HEX", help="The sha256 of that archive: the workflow refuses any other.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="The repository to write .github/ into (default: the course's folder).")
+@click.option("--template", is_flag=True,
+              help="Also copy what students work with into it (exercises, lessons, notebooks, the grader), "
+                   "without solutions/: the assignment's template repository.")
 @click.option("--force", is_flag=True, help="Replace the files if they exist.")
-def export_github_classroom(lesson_names: tuple[str, ...], output: Path | None, force: bool) -> int:
-    """Write GitHub Classroom's autograding for LESSONs (default: every lesson): a test per check, with its points."""
-    from ..classroom.platforms import ExportError, github_classroom
+def export_github_classroom(lesson_names: tuple[str, ...], course_url: str | None, sha256: str | None,
+                            output: Path | None, template: bool, force: bool) -> int:
+    """Write GitHub Classroom's autograding for LESSONs (default: every lesson): a test per visible check, with its
+    points, and one per lesson for the earlier lessons' checks, all run by the grader of a pinned course archive."""
+    from ..classroom.github import github_classroom
+    from ..classroom.pins import ExportError
     from ..runner import CourseError
 
+    if not course_url or not sha256:
+        raise click.UsageError(f"the workflow installs the grader from a course archive, never from the student's "
+                               f"repository: give --course-url URL and --sha256 HEX ({ARCHIVE_HOWTO})")
     course = current_course()
     lessons = [find_lesson(course, name) for name in lesson_names] or list(course.lessons)
+    target = output or course.root
     try:
-        written = github_classroom(course, lessons, output or course.root, overwrite=force)
+        written = github_classroom(course, lessons, target, course_url, sha256, overwrite=force, template=template)
     except ExportError as error:
         raise click.UsageError(str(error)) from None
     except CourseError as error:
         raise CourseBroken(str(error)) from None
+    except OSError as error:
+        raise click.UsageError(f"cannot write into {target} ({error.strerror or error})") from None
     for path in written:
         click.echo(f"Wrote {path}")
+    if (target / "solutions").exists():
+        warn(f"{target / 'solutions'} is there: remove it before this folder becomes the students' template "
+             "(or write a clean one with --template -o FOLDER)")
     return EXIT_PASSED

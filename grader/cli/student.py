@@ -15,7 +15,7 @@ from ..report import CheckResult, Report
 from ..sandbox import BadSubmission, Limits
 from ..submission import graded
 from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
-                   warn, workspace_root, write_text)
+                   only_check, warn, workspace_root, write_text)
 
 
 @cli.command("list")
@@ -91,7 +91,7 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
     report = _run(course, lesson, target, include_hidden=instructor, limits=limits,
                   on_check=live.check if live else None)
     if only is not None:
-        report = _only(report, only, instructor)
+        report = only_check(report, only, instructor)
     if results is not None:
         from ..reports.gradescope import gradescope_results
 
@@ -111,17 +111,6 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
 
         render(Console(highlight=False), course, lesson, report, whole=False)
     return EXIT_PASSED if report.passed else EXIT_FAILED
-
-
-def _only(report: Report, name: str, instructor: bool) -> Report:
-    """The report cut down to the one check ``name`` (for a test per check, as GitHub Classroom runs them)."""
-    from dataclasses import replace
-
-    kept = [check for check in report.checks if name in (check.id, check.id.split("::")[-1])]
-    if not kept:
-        hidden = "" if instructor else " (hidden checks run only with --instructor)"
-        raise click.UsageError(f"{report.lesson} runs no check named {name!r}{hidden}")
-    return replace(report, checks=kept)
 
 
 def _run(course: Course, lesson: Lesson, target: Path | None, *, include_hidden: bool = False,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report import Report, failure_text
+from ..causes import explanations
+from ..report import Report, rows_text
 
 
 def gradescope_results(report: Report) -> dict[str, Any]:
@@ -16,6 +17,7 @@ def gradescope_results(report: Report) -> dict[str, Any]:
         output = f"{sum(check.passed for check in own)} of {len(own)} checks pass."
         if any(not check.passed for check in report.checks if check.regression):
             output += " Some checks from earlier lessons no longer pass: they carry no points, but must pass."
+    explained = explanations(report)
     return {
         "score": report.score,
         "execution_time": round(report.seconds),
@@ -27,7 +29,7 @@ def gradescope_results(report: Report) -> dict[str, Any]:
                 "score": check.score,
                 "max_score": check.max_score,
                 "status": "passed" if check.passed else "failed",
-                "output": failure_text(check),
+                "output": rows_text(explained.get(check.id, [])),
                 "output_format": "text",
                 "visibility": "after_published" if check.hidden else "visible",
                 "tags": [check.lesson, *(["earlier lesson"] if check.regression else [])],

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from html import escape
 
+from ..causes import Entry, entries, first_cause
 from ..course import Course, Lesson
-from ..report import CheckResult, Report, explanation
+from ..report import CheckResult, Report
 
 STYLE = """<style>
 .shelf-report{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.45;max-width:60rem}
@@ -36,6 +37,7 @@ overflow-wrap:anywhere;border:none}
 .shelf-report table.rows tr.printed td{opacity:.7}
 .shelf-report pre{margin:.3rem 0 .3rem 1.5rem;white-space:pre-wrap}
 .shelf-report details{margin:0 0 .7rem 1.5rem}
+.shelf-report ul.same{margin:0 0 .2rem 1.5rem;opacity:.7}
 .shelf-report .summary{font-weight:bold;margin-top:.7rem}
 .shelf-report .note{opacity:.7}
 .shelf-report .next{font-weight:bold}
@@ -47,23 +49,26 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def _rows(check: CheckResult) -> str:
+def _rows(entry: Entry) -> str:
     rows = "".join(f'<tr class="{escape(label)}"><th>{escape(label)}</th><td>{escape(text)}</td></tr>'
-                   for label, text in explanation(check))
-    more = "".join(f"<li>{escape(hint)}</li>" for hint in check.hints[1:])
+                   for label, text in entry.rows)
+    more = "".join(f"<li>{escape(hint)}</li>" for hint in entry.check.hints[1:]) if len(entry.checks) == 1 else ""
     hints = f"<details><summary>More hints</summary><ul>{more}</ul></details>" if more else ""
     return f'<table class="rows">{rows}</table>{hints}'
 
 
-def _checks(checks: list[CheckResult], details: bool) -> str:
+def _entries(entries: list[Entry], details: bool) -> str:
     items = []
-    for check in checks:
+    for entry in entries:
+        check = entry.check
         points = "" if check.regression else f"{_points(check.score)}/{_points(check.max_score)}"
         state, mark = ("pass", "✓") if check.passed else ("fail", "✗")
-        line = (f'<div class="line"><span class="mark">{mark}</span><span class="title">{escape(check.title)}</span>'
+        line = (f'<div class="line"><span class="mark">{mark}</span><span class="title">{escape(entry.title)}</span>'
                 f'<span class="points">{points}</span></div>')
-        body = _rows(check) if details and not check.passed else ""
-        items.append(f'<li class="{state}" data-check="{escape(check.id)}">{line}{body}</li>')
+        titles = "".join(f"<li>· {escape(each.title)}</li>" for each in entry.checks) if len(entry.checks) > 1 else ""
+        body = (f'<ul class="same">{titles}</ul>' if titles else "") + (_rows(entry) if details and entry.rows else "")
+        checks = " ".join(each.id for each in entry.checks)
+        items.append(f'<li class="{state}" data-check="{escape(checks)}">{line}{body}</li>')
     return f"<ul>{''.join(items)}</ul>"
 
 
@@ -83,21 +88,23 @@ def _load_error(info: dict) -> str:
     return "".join(parts)
 
 
-def _earlier(earlier: list[CheckResult]) -> str:
-    broken = [check for check in earlier if not check.passed]
+def _earlier(earlier: list[CheckResult], broken: list[Entry]) -> str:
     if not broken:
         return f'<p class="pass"><span class="mark">✓</span> All {len(earlier)} checks from earlier lessons still pass</p>'
-    return (f'<p class="bad"><b>Earlier lessons: {len(broken)} of {len(earlier)} checks no longer pass</b></p>'
-            f"{_checks(broken, details=True)}")
+    failing = sum(len(entry.checks) for entry in broken)
+    return (f'<p class="bad"><b>Earlier lessons: {failing} of {len(earlier)} checks no longer pass</b></p>'
+            f"{_entries(broken, details=True)}")
 
 
 def _next_step(course: Course, lesson: Lesson, report: Report) -> str:
     if report.load_error:
         return '<p class="next">Next: fix the error above, then check again.</p>'
-    failing = report.first_failure()
-    if failing is not None:
+    cause = first_cause(report)
+    if cause is not None:
+        failing = cause.lead
         where = "an earlier lesson's check" if failing.regression else "the first failing check"
-        return f'<p class="next">Next: fix {where}, “{escape(failing.title)}”, then check again.</p>'
+        same = f" ({len(cause.checks)} checks fail the same way: {cause.mistake})" if len(cause.checks) > 1 else ""
+        return f'<p class="next">Next: fix {where}, “{escape(failing.title)}”{escape(same)}, then check again.</p>'
     later = [other for other in course.lessons if other.number == lesson.number + 1]
     if later:
         return (f'<p class="next done">Lesson {lesson.number} passes! Next: lesson {later[0].number}, '
@@ -112,14 +119,14 @@ def problem_html(message: str) -> str:
 
 def report_html(course: Course, lesson: Lesson, report: Report) -> str:
     """The report as an HTML fragment: title, each check with its points, why a check failed, the score."""
-    own = [check for check in report.checks if not check.regression]
+    own, broken = entries(report)
     earlier = [check for check in report.checks if check.regression]
     parts = [f"<h3>Lesson {lesson.number} · {escape(lesson.title)}</h3>"]
     if report.load_error:
         parts.append(_load_error(report.load_error))
-    parts.append(_checks(own, details=report.load_error is None))
+    parts.append(_entries(own, details=report.load_error is None))
     if earlier and report.load_error is None:
-        parts.append(_earlier(earlier))
+        parts.append(_earlier(earlier, broken))
     counted, but = report.tally()
     but = f', <span class="bad">{escape(but)}</span>' if but else ""
     parts.append(f'<p class="summary">Score {_points(report.score)}/{_points(report.max_score)} · '

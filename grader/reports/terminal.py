@@ -8,8 +8,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from ..causes import Entry, entries, first_cause
 from ..course import Course, Lesson
-from ..report import CheckResult, Report, explanation
+from ..report import CheckResult, Report
 from .escape import visible
 
 PASS = Text("✓", style="bold green")
@@ -21,27 +22,35 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def _details(check: CheckResult) -> Table:
+def _details(rows: list[tuple[str, str]]) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", justify="right")
     grid.add_column(overflow="fold")
-    for label, text in explanation(check):
+    for label, text in rows:
         grid.add_row(label, Text(visible(text), style=STYLES.get(label, "")))
     return grid
 
 
-def _check_rows(checks: list[CheckResult], details: bool) -> Group:
+def _entry_rows(entries: list[Entry], details: bool) -> Group:
     parts = []
-    for check in checks:
+    for entry in entries:
+        check = entry.check
         line = Table.grid(expand=True, padding=(0, 1))
         line.add_column(width=1)
         line.add_column(ratio=1, overflow="fold")
         line.add_column(justify="right")
         points = f"{_points(check.score)}/{_points(check.max_score)}" if not check.regression else ""
-        line.add_row(PASS if check.passed else FAIL, check.title, Text(points, style="dim"))
+        line.add_row(PASS if check.passed else FAIL, entry.title, Text(points, style="dim"))
         parts.append(line)
-        if details and not check.passed:
-            parts.append(Padding(_details(check), (0, 0, 1, 4)))
+        if len(entry.checks) > 1:
+            titles = Table.grid(padding=(0, 1))
+            titles.add_column(width=1)
+            titles.add_column(overflow="fold", style="dim")
+            for each in entry.checks:
+                titles.add_row("·", each.title)
+            parts.append(Padding(titles, (0, 0, 0, 4)))
+        if details and entry.rows:
+            parts.append(Padding(_details(entry.rows), (0, 0, 1, 4)))
     return Group(*parts)
 
 
@@ -63,8 +72,9 @@ def _load_error(info: dict) -> Group:
 
 
 class LiveReport:
-    """The verdicts drawn as they come: the lesson's own checks one by one while the rest still run,
-    then the earlier lessons' checks, the score and what to do next (``finish``).
+    """The verdicts drawn as they come: a line for each of the lesson's own checks while the rest still
+    run; then (``finish``) what went wrong, each failure with the hint of its cause, the earlier
+    lessons' checks, the score and what to do next.
 
     A check whose app did not load is held back: ``finish`` shows the load error first, then the checks.
     """
@@ -72,7 +82,7 @@ class LiveReport:
     def __init__(self, console: Console, lesson: Lesson) -> None:
         self.console = console
         self.lesson = lesson
-        self.shown: list[CheckResult] = []
+        self.shown: set[str] = set()
         self.holding = False
         self.started = False
 
@@ -83,7 +93,7 @@ class LiveReport:
             self.console.print()
 
     def check(self, result: CheckResult) -> None:
-        """A check's final verdict; the lesson's own are drawn at once."""
+        """A check's final verdict; the lesson's own are drawn at once, as a line."""
         if result.regression or self.holding:
             return
         if result.failure is not None and "load_error" in result.failure:
@@ -91,12 +101,12 @@ class LiveReport:
             return
         try:
             self._start()
-            self.console.print(_check_rows([result], details=True))
+            self.console.print(_entry_rows([Entry((result,), [], result.title)], details=False))
             self.console.file.flush()
         except (BrokenPipeError, SystemExit):  # the reader went away (`| head`): grading goes on, unseen
             self.holding = True
             return
-        self.shown.append(result)
+        self.shown.add(result.id)
 
     def finish(self, course: Course, report: Report, whole: bool = True) -> None:
         """The rest of the report; ``whole`` is False when it holds only some of the lesson's checks."""
@@ -105,18 +115,21 @@ class LiveReport:
         if report.load_error:
             console.print(_load_error(report.load_error))
             console.print()
-        own = [check for check in report.checks if not check.regression]
-        shown = {check.id for check in self.shown}
-        console.print(_check_rows([check for check in own if check.id not in shown],
+        own, broken = entries(report)
+        explained = [entry for entry in own if entry.check.id in self.shown and entry.rows]
+        if explained:
+            console.print()
+            console.print(_entry_rows(explained, details=True))
+        console.print(_entry_rows([entry for entry in own if entry.check.id not in self.shown],
                                   details=report.load_error is None))
         earlier = [check for check in report.checks if check.regression]
         if earlier and report.load_error is None:
-            broken = [check for check in earlier if not check.passed]
             console.print()
             if broken:
-                console.print(Text(f"Earlier lessons: {len(broken)} of {len(earlier)} checks no longer pass",
+                failing = sum(len(entry.checks) for entry in broken)
+                console.print(Text(f"Earlier lessons: {failing} of {len(earlier)} checks no longer pass",
                                    style="bold red"))
-                console.print(_check_rows(broken, details=True))
+                console.print(_entry_rows(broken, details=True))
             else:
                 console.print(Text.assemble(PASS, f" All {len(earlier)} checks from earlier lessons still pass"))
         console.print()
@@ -132,21 +145,19 @@ class LiveReport:
 
 def render(console: Console, course: Course, lesson: Lesson, report: Report, whole: bool = True) -> None:
     """The verdicts of a finished report; ``whole`` is False when it holds only some of the lesson's checks."""
-    live = LiveReport(console, lesson)
-    if report.load_error is None:
-        for result in report.checks:
-            live.check(result)
-    live.finish(course, report, whole)
+    LiveReport(console, lesson).finish(course, report, whole)
 
 
 def _next_step(course: Course, lesson: Lesson, report: Report) -> Text:
     again = f"`grade {lesson.id}`"
     if report.load_error:
         return Text(f"Next: fix the error above, save, and run {again} again.", style="bold")
-    failing = report.first_failure()
-    if failing is not None:
+    cause = first_cause(report)
+    if cause is not None:
+        failing = cause.lead
         where = "an earlier lesson's check" if failing.regression else "the first failing check"
-        text = Text(f"Next: fix {where}, “{failing.title}”, save, and run {again} again.", style="bold")
+        same = f" ({len(cause.checks)} checks fail the same way: {cause.mistake})" if len(cause.checks) > 1 else ""
+        text = Text(f"Next: fix {where}, “{failing.title}”{same}, save, and run {again} again.", style="bold")
         if len(failing.hints) > 1:
             text.append(f"\nStuck? `grade hint {lesson.id}` gives a more specific hint.", style="cyan")
         return text

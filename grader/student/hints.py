@@ -2,13 +2,15 @@
 
 A check's hints live with the lesson, in its ``@check(hints=[...])`` marker, from gentle to specific.
 The first is shown with every failure; each ``grade hint`` reveals the next one for the first failing
-check, and the progress file remembers how far the student has got, check by check.
+check (or the check whose hint names the cause it shares with others), and the progress file remembers
+how far the student has got, check by check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..causes import first_cause
 from ..report import CheckResult, Report
 from .progress import Progress
 
@@ -31,10 +33,14 @@ class HintStep:
 
 
 def next_hint(progress: Progress, report: Report) -> HintStep | None:
-    """Reveal the next hint of the report's first failing check and remember it; None if every check passes."""
-    failing = report.first_failure()
-    if failing is None:
+    """Reveal the next hint for the first thing to fix and remember it; None if every check passes.
+
+    That is the first failing check, or, when several checks fail for the same reason, the one whose
+    hint names that reason (``causes``)."""
+    cause = first_cause(report)
+    if cause is None:
         return None
+    failing = cause.lead
     seen = progress.hints_shown(failing.lesson, failing.id)
     shown = min(seen + 1, len(failing.hints))
     if shown > seen:

@@ -86,8 +86,8 @@ def render_progress(console: Console, course: Course, statuses: list[LessonStatu
 
 
 def render_hint(console: Console, lesson: Lesson, step: HintStep) -> None:
-    """The hints of the first failing check seen so far, the newest one highlighted."""
-    console.print(Text.assemble(("First failing check: ", "bold"), step.check.title))
+    """The hints seen so far of the check to fix first, the newest one highlighted."""
+    console.print(Text.assemble(("Check to fix first: ", "bold"), step.check.title))
     if not step.check.hints:
         console.print(f"This check has no hints: its failure message says what it expects (`grade {lesson.id}`).")
         return

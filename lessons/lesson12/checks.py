@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from grader import check, expect, fail
+from grader import check, expect, fail, quote
 from grader.authoring import load_mutants
 from grader.course import Course
 from grader.sandbox import LimitExceeded, StudentError
@@ -418,10 +418,10 @@ def test_real_server(app):
              got=f"wsgi.py calls {started['server']}" if started["server"] else f"importing wsgi: {started['raised']}")
     status, body, sent = fetch(started["port"], "/healthz")
     if status != 200 or parsed(body) != HEALTHY:
-        fail("200 with the JSON " + json.dumps(HEALTHY), got=f"{status}, body {body[:200]!r}", sent=sent)
+        fail("200 with the JSON " + json.dumps(HEALTHY), got=f"{status}, body {quote(body[:200])}", sent=sent)
     status, body, sent = fetch(started["port"], "/items/2")
     if status != 200 or "PEP 3333" not in body:
-        fail("200 and a page with \"PEP 3333\"", got=f"{status}, body {body[:200]!r}", sent=sent,
+        fail("200 and a page with \"PEP 3333\"", got=f"{status}, body {quote(body[:200])}", sent=sent,
              note="The page works in the test client: is wsgi.app built by create_app(), like the grader's app?")
 
 

@@ -1,6 +1,6 @@
 """Lesson 2 checks: responses, JSON, redirects, abort and error handlers."""
 
-from grader import check, expect, fail
+from grader import check, expect, fail, quote
 
 PEP_3333 = {"id": 2, "title": "PEP 3333", "url": "https://peps.python.org/pep-3333/", "tags": ["python", "wsgi"]}
 NOT_FOUND_PAGE = "Shelf couldn't find that page"
@@ -44,7 +44,7 @@ def test_robots_txt(client):
     body = response.get_data(as_text=True)
     if not body.startswith("User-agent: *"):
         fail('the body to start with "User-agent: *", right at its first character',
-             got=f"a body that starts {body[:40]!r}", sent=response.sent,
+             got=f"a body that starts {quote(body[:40])}", sent=response.sent,
              note="Spaces or a newline before it count: an indented triple-quoted string adds both."
                   if body.lstrip().startswith("User-agent: *") else None)
     expect(response).header("Cache-Control")

@@ -5,7 +5,7 @@ import json
 import re
 import zlib
 
-from grader import check, expect, expect_equal, fail
+from grader import check, expect, expect_equal, fail, quote
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -87,7 +87,7 @@ def shown(outcome):
     """A probe's outcome, {"value": ...} or {"error": ..., "message": ...}, in words."""
     if "error" in outcome:
         return f"it raised {outcome['error']}: {outcome['message']}"
-    return f"it returned {outcome['value']!r}"
+    return f"it returned {quote(outcome['value'])}"
 
 
 def decode_session(value):
@@ -161,7 +161,7 @@ def test_recent_per_visitor(app, client):
     expect(response).status(200)
     if response.get_json(silent=True) != []:
         fail("GET /recent to answer [] for a new visitor", sent=response.sent,
-             got=f"{response.status} · {response.get_data(as_text=True)[:200]!r}",
+             got=f"{response.status} · {quote(response.get_data(as_text=True)[:200])}",
              note="The first visitor's list leaked to the second one: it is stored where every visitor "
                   "shares it, not in each visitor's session.")
     view(other, 3)

@@ -14,7 +14,7 @@ import re
 
 from werkzeug.datastructures import Headers
 
-from grader import check, expect, fail
+from grader import check, expect, fail, quote
 
 PROXY_HEADERS = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "shelf.example"}
 ECHO_KEYS = ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "SCRIPT_NAME", "HTTP_USER_AGENT")
@@ -159,7 +159,7 @@ def call_raw(app, name, method="GET", path="/", query="", headers=None, script_n
 
 def _response_line(status, headers, body):
     shown = ", ".join(f"{name}: {value}" for name, value in headers.items())
-    return f"{status} · {shown} · body {body[:200]!r}"
+    return f"{status} · {shown} · body {quote(body[:200])}"
 
 
 def raw_response(app, name, method, path="/", expected_status="200 OK", **options):
@@ -486,7 +486,7 @@ def test_real_server(app):
              note="make_server must bind the host and port it is given; port 0 asks the system for a free one.")
     finally:
         connection.close()
-    got = f"{status} · X-Powered-By: {headers.get('X-Powered-By')} · body {body[:200]!r}"
+    got = f"{status} · X-Powered-By: {headers.get('X-Powered-By')} · body {quote(body[:200])}"
     if status != 200 or "Item 2: PEP 3333" not in body:
         note = "The server must run the Shelf app from shelf.app (make_server's default app)."
         if status == 500:

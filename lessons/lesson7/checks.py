@@ -2,7 +2,7 @@
 
 import re
 
-from grader import check, expect, fail
+from grader import check, expect, fail, quote
 from grader.expectations import CheckFailure
 
 BLUEPRINTS = ("main", "items", "api")
@@ -337,7 +337,8 @@ def test_hooks_apply_to_every_blueprint(app, client):
         if "3 items saved" not in response.get_data(as_text=True):
             footer = re.search(r"<footer[^>]*>(.*?)</footer>", response.get_data(as_text=True), re.DOTALL)
             fail('the footer to say "3 items saved"',
-                 got=f"footer: {' '.join(footer.group(1).split())!r}" if footer else "no <footer>", sent=response.sent,
+                 got=f"footer: {quote(' '.join(footer.group(1).split()))}" if footer else "no <footer>",
+                 sent=response.sent,
                  note=hooks_note(app, "context_processor", "app_context_processor"))
     expect(client.get("/items/")).contains("(peps.python.org)")
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from werkzeug.security import check_password_hash
 
-from grader import check, expect, fail
+from grader import check, expect, fail, quote
 
 ANA = "ana_lee"
 BO = "bo_chen"
@@ -51,7 +51,7 @@ def page_text(response):
     match = re.search(r"<main\b[^>]*>(.*?)</main>", body, re.DOTALL) or \
         re.search(r"<body\b[^>]*>(.*?)</body>", body, re.DOTALL)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1) if match else body)).split())
-    return f"{response.status} · the page says: {text[:300]!r}" if text else f"{response.status} · an empty page"
+    return f"{response.status} · the page says: {quote(text[:300])}" if text else f"{response.status} · an empty page"
 
 
 def says(response, status, text, note=None):
