@@ -6,6 +6,7 @@ child made is killed when grading ends.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -170,6 +171,8 @@ class Sandbox:
                 os._exit(70)
         theirs.close()
         spare.close()
+        with contextlib.suppress(OSError):  # the child does the same: whichever runs first, close() can kill the group
+            os.setpgid(pid, pid)
         self.pid = pid
         Sandbox.live.add(pid)
 
