@@ -177,7 +177,7 @@ def _own_pid_namespace() -> bool:
 
 def main(argv: list[str]) -> NoReturn:
     """Confine this process as the job says, then run the IPython kernel in a PID namespace of its own."""
-    from .child import apply_limits, confine_job, drop_privileges
+    from .restrict import apply_limits, confine_job, drop_privileges
 
     job = json.loads(Path(argv[0]).read_text())
     workdir = Path(job["workdir"])
