@@ -87,18 +87,33 @@ class Protection:
     how: str  # how it is given, or why it is not and what that means
 
 
+def unconfined(chosen: Mechanism) -> str | None:
+    """Why a submission is not confined here (its file system read-only, the course hidden); None if it is."""
+    if chosen is Mechanism.PORTABLE:
+        asked = f"{ENV}=portable asks for" if linux_available() else f"on {platform.system()}, the grader uses"
+        return f"{asked} the portable sandbox, which cannot confine it"
+    refused = confinement_refused()
+    if refused is None:
+        return None
+    return f"the kernel refused a mount namespace ({refused}): grade as root, or allow unprivileged user namespaces"
+
+
+def tamper_warning(chosen: Mechanism) -> str | None:
+    """One line if grades here are not tamper-proof: why, and how to get them so; None if they are."""
+    why = unconfined(chosen)
+    if why is None:
+        return None
+    return (f"grades here are not tamper-proof: a submission could read the solutions and change files outside its "
+            f"copy ({why}); {FULL_PROTECTION}")
+
+
 def _confinement(chosen: Mechanism) -> tuple[Protection, Protection]:
-    if chosen is Mechanism.LINUX:
-        refused = confinement_refused()
-        if refused is None:
-            return (Protection("read-only file system", True,
-                               "everything but the submission's throw-away copy (a private mount namespace)"),
-                    Protection("hidden solutions and checks", True, "the course's solutions/ and lessons/ are "
-                               "empty folders to the submission"))
-        why = (f"the kernel refused a mount namespace ({refused}): grade as root, or allow unprivileged user "
-               "namespaces")
-    else:
-        why = f"not with the portable sandbox on {platform.system()}"
+    why = unconfined(chosen)
+    if why is None:
+        return (Protection("read-only file system", True,
+                           "everything but the submission's throw-away copy (a private mount namespace)"),
+                Protection("hidden solutions and checks", True, "the course's solutions/ and lessons/ are "
+                           "empty folders to the submission"))
     return (Protection("read-only file system", False, f"{why}; the submission can write wherever you can "
                        "(it runs on a throw-away copy of its folder)"),
             Protection("hidden solutions and checks", False, f"{why}; the submission could read them"))
@@ -128,9 +143,3 @@ def protections(chosen: Mechanism, limits: Limits) -> list[Protection]:
     timing = Protection("time limits", True, f"{limits.check_seconds:g} s per check, {limits.submission_seconds:g} s "
                         "per submission; a worker that overruns is killed")
     return [read_only, hidden, cleanup, memory, output, timing]
-
-
-def tamper_proof(found: list[Protection]) -> bool:
-    """Can a submission neither read the solutions nor change anything outside its copy?"""
-    return all(protection.active for protection in found if protection.name in ("read-only file system",
-                                                                                  "hidden solutions and checks"))
