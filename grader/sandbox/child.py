@@ -5,7 +5,8 @@ from it: never-used apps, without paying for the import again. The checks run on
 one worker, which gets new test clients (and, from a factory, a new app) for every check; a check
 that fails there runs again in a freshly forked worker. Workers run requests and probes on the app
 and send back plain data; every verdict is decided in the grader's own process. Nothing here may
-trust, or be trusted by, the code it runs.
+trust, or be trusted by, the code it runs. A spawned worker (``spawned_worker``) enters the copy, loads
+the app and serves checks with the same functions (``enter_copy``, ``load_app``, ``serve_checks``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """The portable sandbox: every worker a fresh Python process, for systems without fork or Linux's namespaces.
 
 The Linux sandbox forks each worker from a zygote that imported the app once. Here each worker is
-``python -m grader.sandbox.spawned JOB``, started with ``subprocess``: it imports the app itself from
-the throw-away copy and then serves the very protocol a forked worker serves (``child.load_app``,
-``child.serve_checks``), over a socket it connects back with (``channel``). The first worker starts
-at once, so the app imports while pytest collects the checks; once a second worker was needed (a
-check that failed runs again in a new one, and then more usually follow) one is always starting ahead.
+``python -m grader.sandbox.spawned_worker JOB`` (that module is its side), started with ``subprocess``:
+it imports the app itself from
+the throw-away copy, waits to be told its check's settings, then serves the very protocol a forked
+worker serves (``child.load_app``, ``child.serve_checks``), over a socket it connects back with
+(``channel``). The first worker starts at once, so the app imports while pytest collects the checks;
+from then on a spare is always starting, so that a check that failed runs again without waiting
+for an interpreter to start.
 
 A spawned worker has what the system offers (``restrict.apply_limits``) and no more: nothing is
 read-only or hidden (see ``capabilities``). Where the system enforces no memory limit, ``MemoryWatch``
@@ -26,15 +28,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from . import protocol
 from .capabilities import memory_enforced
-from .channel import Listener, connect_back
+from .channel import Listener
 from .errors import AppDidNotLoad, LimitExceeded, TimedOut
 from .limits import Limits
 from .processes import KILLED, describe_exit, kill_group, kill_tagged, tagged
-from .restrict import apply_limits, use_scratch
 
 HOME = Path(__file__).resolve().parents[2]  # the folder the grader package is in: workers import this very grader
 
@@ -59,16 +60,15 @@ class Spawner:
         self.listener = Listener()
         self.launched: dict[int, _Launched] = {}
         self.memory = None if memory_enforced() else MemoryWatch(job["memory_bytes"])
-        self.spare: _Launched | None = self._launch(None)
+        self.job_file = Path(job["workdir"], "job.json")
+        self.job_file.write_text(json.dumps(job), encoding="utf-8")
+        self.spare = self._launch()
         self.first = self.spare.process.pid
-        self.taken = 0
 
-    def _launch(self, config: dict[str, Any] | None) -> _Launched:
-        job_file = Path(self.job["workdir"], f"job-{len(self.launched)}.json")
-        job_file.write_text(json.dumps(dict(self.job, check_config=config)), encoding="utf-8")
+    def _launch(self) -> _Launched:
         token, channel = self.listener.environment()
         with open(Path(self.job["workdir"], "spawned.log"), "ab") as log:  # what a worker says before its output is redirected
-            process = subprocess.Popen([sys.executable, "-m", "grader.sandbox.spawned", str(job_file)], cwd=HOME,
+            process = subprocess.Popen([sys.executable, "-m", "grader.sandbox.spawned_worker", str(self.job_file)], cwd=HOME,
                                        env={**os.environ, **channel, **tagged(self.tag)}, stdin=subprocess.DEVNULL,
                                        stdout=log, stderr=log, start_new_session=True)
         launched = _Launched(process, token)
@@ -92,12 +92,7 @@ class Spawner:
     def new_worker(self, config: dict[str, Any] | None) -> tuple[int, socket.socket]:
         """A worker with a never-used app (``config`` adds to its test config): its pid and its socket, on
         which its app's build is reported next."""
-        if config:
-            launched = self._launch(config)
-        else:
-            launched = self.spare or self._launch(None)
-            self.spare = self._launch(None) if self.taken else None
-        self.taken += 1
+        launched, self.spare = self.spare, self._launch()
         pid = launched.process.pid
         if not launched.imported:
             timeout = max(0.0, min(self.limits.check_seconds, self.deadline - time.monotonic()))
@@ -114,6 +109,7 @@ class Spawner:
                 kill_group(pid)
                 raise AppDidNotLoad(reply["load_error"])
         assert launched.sock is not None
+        protocol.send(launched.sock, {"config": config})
         return pid, launched.sock
 
     def exit_code(self, pid: int) -> int | None:
@@ -176,22 +172,3 @@ class MemoryWatch:
                     self.stopped.add(pid)
                     self.watched.discard(pid)
                     kill_group(pid)
-
-
-# The worker's side ---------------------------------------------------------------------------
-
-def main(job_file: str) -> NoReturn:
-    """Connect back to the grader, import the app from the copy, then serve checks as a forked worker does."""
-    sock = connect_back()
-    job = json.loads(Path(job_file).read_text(encoding="utf-8"))
-    from .child import enter_copy, load_app, serve_checks  # Flask is imported here, in the worker only
-
-    enter_copy(job, f"import-{os.getpid()}.txt")
-    use_scratch(job["workdir"])
-    apply_limits(job)
-    target, snapshot = load_app(sock, job)
-    serve_checks(sock, target, dict(job, snapshot=snapshot))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1])
