@@ -206,6 +206,7 @@ def test_gradescope_zip_holds_the_grader_and_the_lessons_checks(autograder):
     assert "flask" in requirements and "pytest" in requirements
 
 
+@pytest.mark.linux_sandbox("the Gradescope autograder insists on the Linux sandbox (GRADE_SANDBOX=linux)")
 def test_run_autograder_grades_the_submission_into_results_json(autograder, tmp_path):
     results = run_autograder(autograder, LESSON3.solution, tmp_path / "autograder")
     jsonschema.validate(results, RESULTS_SCHEMA)
@@ -215,6 +216,7 @@ def test_run_autograder_grades_the_submission_into_results_json(autograder, tmp_
     assert len(hidden) == 1 and hidden[0]["max_score"] == 2
 
 
+@pytest.mark.linux_sandbox("the Gradescope autograder insists on the Linux sandbox (GRADE_SANDBOX=linux)")
 def test_run_autograder_explains_a_buggy_submission(autograder, tmp_path):
     mutant = mutants(LESSON3)[0]
     mutant.apply(LESSON3.solution, tmp_path / "buggy")
@@ -233,6 +235,7 @@ def test_github_classroom_runs_a_test_per_check_with_its_points(tmp_path):
     workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "classroom.yml").read_text())
     tests = json.loads((tmp_path / ".github" / "classroom" / "autograding.json").read_text())["tests"]
     assert workflow["on"] == ["push", "repository_dispatch", "workflow_dispatch"]
+    assert workflow["jobs"]["run-autograding-tests"]["env"] == {"GRADE_SANDBOX": "linux"}
     steps = workflow["jobs"]["run-autograding-tests"]["steps"]
     graders = [step for step in steps if step.get("uses", "").startswith("classroom-resources/autograding-command")]
     own = [check for lesson in (LESSON1, LESSON2)

@@ -112,7 +112,7 @@ def test_no_process_is_left_behind():
     assert psutil.Process().children() == []
 
 
-@pytest.mark.linux_sandbox("only Linux's mount namespaces make the file system read-only and hide the course")
+@pytest.mark.confined("the test is what confinement does: the course hidden, the file system read-only")
 def test_course_is_hidden_and_read_only_for_the_submission():
     from grader.sandbox.confine import confine  # noqa: F401 - the test is about what confine achieves
     from grader.sandbox import Sandbox

@@ -96,9 +96,8 @@ def test_batch_grading_without_confinement_warns_and_grades_alike(tmp_path):
 
 
 def test_a_memory_watch_stops_a_process_whose_memory_grows_past_the_limit():
-    grower = subprocess.Popen([sys.executable, "-c", "import time\nhoard = []\nwhile True:\n"
-                               "    hoard.append(bytearray(20 * 2**20))\n    time.sleep(0.02)"],
-                              start_new_session=True)
+    grows = "import time\nhoard = []\nwhile True:\n    hoard.append(bytearray(20 * 2**20))\n    time.sleep(0.02)"
+    grower = subprocess.Popen([sys.executable, "-c", grows], start_new_session=True)
     watch = MemoryWatch(150 * 2**20)
     try:
         watch.watch(grower.pid)

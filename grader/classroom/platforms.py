@@ -50,6 +50,8 @@ PYTHON="$ROOT/venv/bin/python"
 [ -x "$PYTHON" ] || PYTHON=python3
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
+# Gradescope runs Linux: never fall back to the portable sandbox, which cannot hide the checks.
+export GRADE_SANDBOX=linux
 PYTHONPATH="$ROOT/source" "$PYTHON" -m grader {lesson} --path "$ROOT/submission" --instructor \\
     --results "$ROOT/results/results.json"
 status=$?
@@ -132,6 +134,8 @@ def classroom_workflow(checks: list[CheckResult], timeout_minutes: int) -> str:
         "  run-autograding-tests:",
         "    runs-on: ubuntu-latest",
         "    if: github.actor != 'github-classroom[bot]'",
+        "    env:",
+        "      GRADE_SANDBOX: linux  # the Linux sandbox, never the portable one",
         "    steps:",
         "      - name: Checkout code",
         "        uses: actions/checkout@v4",

@@ -24,7 +24,7 @@ def become_subreaper() -> None:
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: process groups still catch all but setsid escapees
+    except (OSError, AttributeError, TypeError):  # not Linux: process groups, and tags, catch what is left
         pass
 
 

@@ -67,10 +67,11 @@ class Spawner:
 
     def _launch(self) -> _Launched:
         token, channel = self.listener.environment()
-        with open(Path(self.job["workdir"], "spawned.log"), "ab") as log:  # what a worker says before its output is redirected
-            process = subprocess.Popen([sys.executable, "-m", "grader.sandbox.spawned_worker", str(self.job_file)], cwd=HOME,
-                                       env={**os.environ, **channel, **tagged(self.tag)}, stdin=subprocess.DEVNULL,
-                                       stdout=log, stderr=log, start_new_session=True)
+        command = [sys.executable, "-m", "grader.sandbox.spawned_worker", str(self.job_file)]
+        # The log has what a worker says before it sends its output to the sandbox's output folder.
+        with open(Path(self.job["workdir"], "spawned.log"), "ab") as log:
+            process = subprocess.Popen(command, cwd=HOME, env={**os.environ, **channel, **tagged(self.tag)},
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         launched = _Launched(process, token)
         self.launched[process.pid] = launched
         if self.memory is not None:
@@ -109,7 +110,8 @@ class Spawner:
                 kill_group(pid)
                 raise AppDidNotLoad(reply["load_error"])
         assert launched.sock is not None
-        protocol.send(launched.sock, {"config": config})
+        with contextlib.suppress(OSError):  # it died since: reading its build's reply says how
+            protocol.send(launched.sock, {"config": config})
         return pid, launched.sock
 
     def exit_code(self, pid: int) -> int | None:
