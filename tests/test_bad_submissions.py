@@ -1,4 +1,4 @@
-"""Submissions that do not work at all still get a clear verdict, never a traceback or a hang."""
+"""Submissions that do not work at all still get a clear verdict, never a traceback or a hang, with either sandbox."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ COURSE = Course.load()
 LESSON1 = COURSE.find("lesson1")
 SUBMISSIONS = Path(__file__).parent / "submissions"
 FAST = Limits(check_seconds=2, submission_seconds=20)
+pytestmark = pytest.mark.usefixtures("sandbox_mechanism")
 
 
 def run(name: str):
@@ -74,6 +75,7 @@ def test_sys_exit_in_a_view_is_explained():
     assert "sys.exit(0) was called" in index.failure["error"]["message"]
 
 
+@pytest.mark.posix("Windows has no file-size limit (RLIMIT_FSIZE): printing without end runs to the check's time limit")
 def test_printing_without_end_hits_the_output_limit():
     report = run("prints_a_lot")
     index = next(check for check in report.checks if check.id == "lesson1::test_index")

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 from grader.classroom import batch
@@ -43,18 +44,6 @@ def zip_folder(folder: Path, archive: Path, prefix: str = "") -> None:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 bundle.write(path, prefix + path.relative_to(folder).as_posix())
-
-
-def running(marker: bytes) -> list[int]:
-    """Processes whose command line contains ``marker``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 def copy(source: Path, target: Path) -> Path:
@@ -87,7 +76,7 @@ def graded(classroom: Path) -> tuple[batch.Summary, dict]:
     return summary, entries
 
 
-def test_every_submission_gets_a_verdict_and_strays_are_left_alone(classroom, graded):
+def test_every_submission_gets_a_verdict_and_strays_are_left_alone(classroom, graded, running):
     summary, entries = graded
     assert summary.students == ["alice", "bob", "carol", "mallory", "oscar", "trent"]
     assert {outcome.submission.student: outcome.status for outcome in summary.outcomes} == dict.fromkeys(
@@ -95,8 +84,8 @@ def test_every_submission_gets_a_verdict_and_strays_are_left_alone(classroom, gr
     assert [path.name for path in summary.ignored] == ["notes.txt"]
     assert entries["alice"].report.passed and entries["carol"].report.passed
     assert not entries["bob"].report.passed and not entries["mallory"].report.passed
-    assert not running(b"987654"), "a process a submission left behind outlived the batch"
-    assert not running(b"grader.classroom.worker"), "a worker outlived the batch"
+    assert not running("987654"), "a process a submission left behind outlived the batch"
+    assert not running("grader.classroom.worker"), "a worker outlived the batch"
 
 
 def verdicts(checks: list[tuple[str, bool, dict | None]]) -> list[tuple[str, bool, str]]:
@@ -199,17 +188,16 @@ def test_the_content_hash_follows_what_is_graded(tmp_path):
     assert digest(tmp_path / "ann.zip") != digest(folder)
 
 
-def test_a_dead_worker_costs_one_submission_a_clear_error_and_nothing_more(tmp_path):
+def test_a_dead_worker_costs_one_submission_a_clear_error_and_nothing_more(tmp_path, running):
     folder = tmp_path / "submissions"
     for name in ("ann", "ben", "cat"):
         copy(LESSON1.solution, folder / name)
 
     def kill_the_worker(outcome: batch.Outcome) -> None:
         if outcome.submission.student == "ann":
-            me = str(os.getpid()).encode()
-            for pid in running(b"grader.classroom.worker"):
-                if Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[1] == me:
-                    os.kill(pid, signal.SIGKILL)
+            for pid in running("grader.classroom.worker"):
+                if psutil.Process(pid).ppid() == os.getpid():
+                    psutil.Process(pid).kill()
 
     book = tmp_path / "grades.sqlite"
     summary = batch.run(COURSE, LESSON1, folder, book, jobs=1, progress=kill_the_worker)
@@ -224,6 +212,7 @@ def test_a_dead_worker_costs_one_submission_a_clear_error_and_nothing_more(tmp_p
         "ann": "unchanged", "ben": "graded", "cat": "unchanged"}
 
 
+@pytest.mark.posix("a named pipe in the submission: Windows has none")
 def test_a_submission_that_cannot_be_copied_fails_and_the_batch_goes_on(tmp_path):
     folder = tmp_path / "submissions"
     copy(LESSON1.solution, folder / "ann")
@@ -252,7 +241,8 @@ def test_a_notebook_that_never_ends_costs_the_batch_one_cell_limit(tmp_path):
     assert entry.report.score == 0
 
 
-def test_an_interrupted_batch_keeps_what_it_graded_and_goes_on_from_there(tmp_path):
+@pytest.mark.posix("Ctrl-C is sent as SIGINT to the batch's process group, which Windows cannot do")
+def test_an_interrupted_batch_keeps_what_it_graded_and_goes_on_from_there(tmp_path, running):
     folder = tmp_path / "submissions"
     for number in range(8):
         copy(LESSON1.solution, folder / f"student{number}")
@@ -274,7 +264,7 @@ def test_an_interrupted_batch_keeps_what_it_graded_and_goes_on_from_there(tmp_pa
     assert "Interrupted" in out
     assert not grades.exists(), "a CSV missing the submissions not graded yet would pass for the whole class"
     assert err.count("no CSV, feedback, results or summary written") == 1
-    assert not running(b"grader.classroom.worker")
+    assert not running("grader.classroom.worker")
     with sqlite3.connect(book) as db:
         kept = db.execute("SELECT COUNT(*) FROM grades WHERE status = 'graded'").fetchone()[0]
     assert 2 <= kept < 8

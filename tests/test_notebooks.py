@@ -224,7 +224,8 @@ def test_a_kernel_that_dies_is_a_verdict_naming_the_cell(tmp_path):
     assert "kernel died" in title and "`import os`" in title
 
 
-def test_the_kernel_is_confined_and_leaves_nothing_running(tmp_path):
+@pytest.mark.confined("the test is what confinement does to the kernel: the course hidden, the rest read-only")
+def test_the_kernel_is_confined_and_leaves_nothing_running(tmp_path, running):
     marker = str(3000 + uuid.uuid4().int % 5000)
     outside = tmp_path / "escaped.txt"
     probe = f"""
@@ -248,7 +249,7 @@ pathlib.Path("work/{FIRST.id}/shelf/app.py").write_text(
     body = json.loads(result.stdout)["tests"][0]["failure"]["got"]
     assert "outside is read-only" in body and "checks hidden" in body
     assert not outside.exists()
-    assert subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, check=False).returncode == 1
+    assert not running(f"sleep {marker}")
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"cells": 3}'])

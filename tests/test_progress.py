@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +53,7 @@ def test_a_process_killed_mid_write_leaves_a_whole_file(tmp_path: Path, where: s
     try:
         assert writer.stdout.readline() == "stopped\n"
     finally:
-        writer.send_signal(signal.SIGKILL)
+        writer.kill()
         writer.wait()
         writer.stdout.close()
     data = json.loads((tmp_path / FILE).read_text(encoding="utf-8"))  # the old content, whole

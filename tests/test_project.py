@@ -7,17 +7,30 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from grader.course import COURSE_ROOT, Course
 from grader.student.rendering import lesson_page
 from grader.runner import CourseError, grade
 
 
-def test_ci_runs_exactly_the_readme_test_command():
+def _readme_command(marker: str) -> str:
     readme = (COURSE_ROOT / "README.md").read_text(encoding="utf-8")
-    command = re.search(r"<!-- test-command -->\n```console\n(.+)\n```", readme).group(1)
+    return re.search(rf"<!-- {marker} -->\n```console\n(.+)\n```", readme).group(1)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
     ci_lines = (COURSE_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert ci_lines[-1] == command
+    assert ci_lines[-1] == _readme_command("test-command")
+
+
+def test_the_workflow_runs_the_readme_test_command_on_the_three_systems():
+    workflow = yaml.safe_load((COURSE_ROOT / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8"))
+    job = workflow["jobs"]["tests"]
+    assert job["strategy"]["matrix"] == {"os": ["ubuntu-latest", "macos-latest", "windows-latest"],
+                                         "python-version": ["3.11", "3.12"]}
+    commands = {step["run"] for step in job["steps"] if "README" in step.get("name", "")}
+    assert commands == {_readme_command("test-command"), _readme_command("test-command-windows")}
 
 
 def test_a_checks_file_that_does_not_import_is_a_course_error(tmp_path: Path):

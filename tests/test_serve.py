@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.posix("`grade serve` is stopped with Ctrl-C (SIGINT), which Windows cannot send")
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -67,7 +69,7 @@ def test_lessons_are_pages_with_highlighted_code_and_progress(site):
     assert ".highlight .k {" in _get(f"{site}highlight.css")[1]
 
 
-def test_check_my_work_grades_with_the_engine_and_records_progress(site, workspace):
+def test_check_my_work_grades_with_the_engine_and_records_progress(sandbox_mechanism, site, workspace):
     status, result = _check(site, "lesson1")
     assert status == 200
     report = result["report"]

@@ -1,4 +1,5 @@
-"""A submission's checks share one worker process, yet what one check leaves behind never fails another."""
+"""A submission's checks share one worker process, yet what one check leaves behind never fails another
+(with either sandbox)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from grader.runner import grade
 from grader.sandbox import Limits, Sandbox
 
 COURSE = Course.load()
+pytestmark = pytest.mark.usefixtures("sandbox_mechanism")
 
 
 def test_checks_run_in_one_worker_until_it_is_discarded():

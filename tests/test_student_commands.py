@@ -41,7 +41,7 @@ def test_no_arguments_shows_the_progress_table_and_the_next_lesson(grade_in, wor
     assert grade_in("progress").stdout == result.stdout
 
 
-def test_progress_records_passes_changes_and_survives_a_course_update(grade_in, workspace):
+def test_progress_records_passes_changes_and_survives_a_course_update(grade_in, workspace, sandbox_mechanism):
     assert grade_in("lesson1").returncode == 1
     assert "✗ lesson1" in grade_in().stdout
     _pass_lesson1(workspace, grade_in)
@@ -90,7 +90,7 @@ def test_a_progress_file_from_a_newer_grader_is_not_overwritten(grade_in, worksp
     assert (workspace / ".grade" / "progress.json").read_text() == newer
 
 
-def test_hints_come_one_step_at_a_time_and_are_remembered(grade_in, workspace):
+def test_hints_come_one_step_at_a_time_and_are_remembered(grade_in, workspace, sandbox_mechanism):
     first = grade_in("hint", "lesson3")
     assert first.returncode == 0, first.stderr
     assert "Check to fix first:" in first.stdout

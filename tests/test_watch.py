@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.posix("watch mode is stopped with Ctrl-C (SIGINT), which Windows cannot send")
+
 
 class Watching:
     """``grade lesson1 --watch`` in the background, its output read line by line."""
@@ -70,7 +72,7 @@ def _save_solution(workspace: Path) -> None:
     (workspace / "exercises" / "lesson1" / "shelf" / "app.py").write_bytes(source.read_bytes())
 
 
-def test_watch_grades_again_on_every_save_and_survives_broken_code(watching, workspace):
+def test_watch_grades_again_on_every_save_and_survives_broken_code(watching, workspace, sandbox_mechanism):
     watch = watching()
     watch.wait_for("Score 0/14")
     watch.wait_for("Watching")

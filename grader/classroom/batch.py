@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +31,8 @@ from ..report import Report
 from ..runner import CourseError
 from ..sandbox import MEMORY_FOLDER, Limits, Sandbox, become_subreaper, kill_orphans, protocol
 from ..sandbox.archives import ARCHIVES
+from ..sandbox.channel import Listener
+from ..sandbox.processes import kill_tagged, tagged
 from ..submission import digest
 from .gradebook import Gradebook, report_from_dict
 
@@ -127,23 +129,36 @@ def checks_hash(course: Course, lesson: Lesson, limits: Limits) -> str:
 
 
 class Worker:
-    """A ``worker`` process and the socket to it; grades one submission at a time."""
+    """A ``worker`` process and the socket to it; grades one submission at a time.
 
-    def __init__(self, course: Course, lesson: Lesson, limits: Limits) -> None:
-        self.sock, theirs = socket.socketpair()
+    It connects back to the batch's ``listener`` (``connect``), and all it starts carries its ``tag``.
+    """
+
+    def __init__(self, course: Course, lesson: Lesson, limits: Limits, listener: Listener) -> None:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - what the worker says, kept until stop()
         # Its temporary files (sandboxes, unpacked archives) go here, and go when it does, even if it is killed.
         self.scratch = Path(tempfile.mkdtemp(prefix="grade-batch-", dir=MEMORY_FOLDER))
         self.scratch.chmod(0o711)  # a sandbox that runs as another user must reach its own folder in it
+        self.tag, self.since = secrets.token_hex(8), time.time()
+        self.token, channel = listener.environment()
+        self.listener = listener
         # Started from the folder this grader package is in, so the worker imports this very grader.
-        self.process = subprocess.Popen([sys.executable, "-m", "grader.classroom.worker", str(theirs.fileno())],
-                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self.log,
-                                        stderr=self.log, cwd=Path(__file__).resolve().parent.parent,
-                                        env={**os.environ, "TMPDIR": str(self.scratch)})
-        theirs.close()
-        protocol.send(self.sock, {"root": str(course.root.resolve()), "lesson": lesson.id, "limits": asdict(limits)})
+        self.process = subprocess.Popen([sys.executable, "-m", "grader.classroom.worker"], stdin=subprocess.DEVNULL,
+                                        stdout=self.log, stderr=self.log, cwd=Path(__file__).resolve().parent.parent,
+                                        env={**os.environ, **channel, **tagged(self.tag), "TMPDIR": str(self.scratch)})
+        self.task = {"root": str(course.root.resolve()), "lesson": lesson.id, "limits": asdict(limits)}
+        self.sock: socket.socket | None = None
         self.job: Submission | None = None
         self.given = self.deadline = 0.0
+
+    def connect(self) -> None:
+        """Wait for the worker to connect back, and tell it what it grades."""
+        try:
+            self.sock = self.listener.accept(self.token, GRACE_SECONDS, lambda: self.process.poll() is None)
+        except (protocol.ChannelClosed, protocol.ChannelTimeout):
+            self.stop(stuck=True)
+            raise CourseError(f"a grading worker did not start ({self.last_words()})") from None
+        protocol.send(self.sock, self.task)
 
     def give(self, submission: Submission, seconds: float) -> None:
         try:
@@ -160,17 +175,21 @@ class Worker:
         lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
         return lines[-1] if lines else f"exit status {self.process.poll()}"
 
-    def stop(self, sig: int | None = None) -> None:
-        """End the worker: an idle one exits when its channel closes; a busy one needs a signal
-        (SIGTERM lets it clean up its sandbox, SIGKILL is for one that is stuck)."""
-        if sig is not None:
-            self.process.send_signal(sig)
-        self.sock.close()
+    def stop(self, *, busy: bool = False, stuck: bool = False) -> None:
+        """End the worker and all it started: an idle one exits when its channel closes; a ``busy`` one is
+        terminated (on POSIX it then cleans up its sandbox), a ``stuck`` one killed."""
+        if stuck:
+            self.process.kill()
+        elif busy:
+            self.process.terminate()
+        if self.sock is not None:
+            self.sock.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        kill_tagged(self.tag, self.since)  # what its sandboxes left running where the grader is no subreaper
         self.log.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
@@ -182,8 +201,11 @@ def _grade_all(course: Course, lesson: Lesson, todo: list[Submission], jobs: int
     pending = deque(todo)
     allowed = 2 * limits.submission_seconds + GRACE_SECONDS
     become_subreaper()  # whatever a killed worker leaves running becomes ours to end
-    workers = [Worker(course, lesson, limits) for _ in range(min(jobs, len(todo)))]
+    listener = Listener()
+    workers = [Worker(course, lesson, limits, listener) for _ in range(min(jobs, len(todo)))]
     try:
+        for worker in workers:  # started together, so they start up in parallel
+            worker.connect()
         while pending or any(worker.job for worker in workers):
             for worker in workers:
                 if worker.job is None and pending:
@@ -209,13 +231,16 @@ def _grade_all(course: Course, lesson: Lesson, todo: list[Submission], jobs: int
                     done(job, None, message["error"], seconds)
                 else:
                     done(job, None, message["stuck"], seconds)
-                    worker.stop(signal.SIGKILL)  # it died or is stuck: a fresh one takes its place
+                    worker.stop(stuck=True)  # it died or is stuck: a fresh one takes its place
                     kill_orphans(keep={other.process.pid for other in workers if other is not worker} | Sandbox.live)
-                    workers[workers.index(worker)] = Worker(course, lesson, limits)
+                    fresh = Worker(course, lesson, limits, listener)
+                    workers[workers.index(worker)] = fresh
+                    fresh.connect()
     finally:
         for worker in workers:
-            worker.stop(signal.SIGTERM if worker.job is not None else None)
+            worker.stop(busy=worker.job is not None)
         kill_orphans(keep=Sandbox.live)
+        listener.close()
 
 
 def _answer(worker: Worker) -> dict[str, Any]:

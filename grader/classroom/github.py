@@ -106,6 +106,8 @@ def classroom_workflow(course: Course, lessons: list[Lesson], url: str, sha256: 
         "  run-autograding-tests:",
         "    runs-on: ubuntu-latest",
         "    if: github.actor != 'github-classroom[bot]'",
+        "    env:",
+        "      GRADE_SANDBOX: linux  # the Linux sandbox, never the portable one",
         "    steps:",
         "      - name: Checkout code",
         "        uses: actions/checkout@v4",

@@ -1,7 +1,7 @@
 """One process of a batch: a single pytest session that grades submission after submission.
 
-``grade batch`` starts one per core as ``python -m grader.classroom.worker FD``, FD being its end of a
-socket to the batch. The first message says what to grade (course root, lesson, limits); every
+``grade batch`` starts one per core as ``python -m grader.classroom.worker``, which connects back to
+the batch (``sandbox.channel``). The first message says what to grade (course root, lesson, limits); every
 later one names a submission, and the answer is its report. The checks are collected once; each
 submission is unpacked (or its notebook run) and graded in a sandbox of its own, exactly as
 ``grade --instructor`` does. A submission that cannot be graded at all gets a report in which every
@@ -11,8 +11,6 @@ check fails, saying why.
 from __future__ import annotations
 
 import signal
-import socket
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ from ..course import Course, Lesson
 from ..report import Report
 from ..runner import CourseError, sandbox_for, session
 from ..sandbox import BadSubmission, Limits, NotebookFailed, Sandbox, protocol
+from ..sandbox.channel import connect_back
 from ..sandbox.child import warm_up
 from ..submission import opened
 from .gradebook import report_to_dict
@@ -45,10 +44,10 @@ def grade_one(course: Course, lesson: Lesson, path: Path, limits: Limits, run: C
     return report
 
 
-def main(fd: int) -> None:
+def main() -> None:
     # Ctrl-C in the terminal, or the batch ending us: stop grading, and let the sandboxes clean up.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    channel = socket.socket(fileno=fd)
+    channel = connect_back()
     task = protocol.receive(channel)
     course = Course.load(Path(task["root"]))
     lesson = course.find(task["lesson"])
@@ -77,4 +76,4 @@ def main(fd: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main()

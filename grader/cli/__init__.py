@@ -11,17 +11,29 @@ import sys
 
 import click
 
+from ..sandbox.capabilities import Unavailable
 from . import author, instructor, student  # noqa: F401 - importing them adds their commands to the group
 from ..reports.escape import visible
-from .base import EXIT_PASSED, cli
+from .base import EXIT_PASSED, EXIT_USAGE, cli
+
+
+def _never_fail_to_print() -> None:
+    """A Windows pipe or file is written in the system's code page, which has no ✓: print ? rather than crash."""
+    for stream in (sys.stdout, sys.stderr):
+        if (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
 
 
 def main() -> None:
+    _never_fail_to_print()
     try:
         code = cli.main(standalone_mode=False)
     except click.ClickException as error:  # usage errors exit with 2, a broken course with 3
         click.echo(f"grade: error: {visible(error.format_message())}", err=True)
         sys.exit(error.exit_code)
+    except Unavailable as error:  # GRADE_SANDBOX asks for what this system cannot do
+        click.echo(f"grade: error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
     except click.Abort:
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else EXIT_PASSED)

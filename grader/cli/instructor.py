@@ -43,12 +43,11 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
     grade only what changed. Exit codes: 0 every submission has a grade, 1 some could not be graded,
     2 bad usage, 3 the course is broken, 130 interrupted.
     """
-    import os
-
     from rich.console import Console
 
     from ..classroom import batch
     from ..classroom.feedback import write_per_student
+    from ..sandbox.capabilities import mechanism, tamper_warning
     from ..classroom.gradebook import Gradebook, GradebookError
     from ..classroom.sheets import lesson_csv
     from ..classroom.summary import class_summary, summary_markdown
@@ -62,12 +61,18 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
             raise click.UsageError(f"{output} is inside {folder}, where the next batch would take it for a "
                                    "student's submission: write it somewhere else")
     book = gradebook or folder / batch.GRADEBOOK
+
+    def started(total: int, todo: int) -> None:
+        if todo and (warning := tamper_warning(mechanism())):
+            warn(warning)
+        progress.started(total, todo)
+
     try:
         with BatchProgress(Console(stderr=True)) as progress:
-            outcome = batch.run(course, lesson, folder, book, jobs=jobs or len(os.sched_getaffinity(0)),
+            outcome = batch.run(course, lesson, folder, book, jobs=jobs or _cores(),
                                 limits=limits, force=force,
                                 outputs=[path for path in (csv_file, summary) if path is not None],
-                                started=progress.started, progress=progress.advance)
+                                started=started, progress=progress.advance)
         with Gradebook(book) as grades:
             entries = grades.latest(lesson.id, outcome.students)
     except (batch.BatchError, GradebookError) as error:
@@ -90,6 +95,13 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
     if summary is not None:
         write_text(summary, summary_markdown(lesson, checks))
     return EXIT_FAILED if outcome.count("error") else EXIT_PASSED
+
+
+def _cores() -> int:
+    """The cores this process may use (macOS and Windows cannot say which, only how many there are)."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def write_csv(path: Path, write: Callable[[TextIO], None]) -> None:

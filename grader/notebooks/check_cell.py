@@ -7,6 +7,7 @@ killing whatever they leave running) can touch the kernel or what the student st
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,8 @@ def check(lesson: str, folder: str | Path | None = None) -> HTML:
         return HTML(problem_html(f"there is no folder {target}/ yet: run the cells above first."))
     try:
         done = subprocess.run([sys.executable, "-m", "grader", lesson, "--path", str(target.resolve()), "--html"],
-                              capture_output=True, text=True, check=False,
+                              capture_output=True, encoding="utf-8", errors="replace", check=False,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"},  # Windows' code page has no ✓
                               timeout=Limits.submission_seconds + SPARE_SECONDS)
     except subprocess.TimeoutExpired:
         return HTML(problem_html("the grader did not answer in time."))

@@ -5,7 +5,10 @@ It owns everything that touches student code: the throw-away copy of a submissio
 the app and forks workers (``child``, with ``confine``, ``loading`` and ``explain``) and what a worker
 does with the app (``operations``); the wire between them (``protocol``); a handed-in notebook run in
 a confined kernel (``notebook``); and the limits and errors that become verdicts (``limits``,
-``errors``). It imports nothing else of the grader.
+``errors``). Where fork or Linux's namespaces are missing, workers are spawned interpreters instead
+(``spawned``, ``spawned_worker``, over ``channel``); ``capabilities`` says which mechanism runs here
+and what it protects, ``restrict`` and ``processes`` do what each system allows. It imports nothing
+else of the grader.
 """
 
 from .copying import IGNORED

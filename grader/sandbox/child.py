@@ -5,7 +5,8 @@ from it: never-used apps, without paying for the import again. The checks run on
 one worker, which gets new test clients (and, from a factory, a new app) for every check; a check
 that fails there runs again in a freshly forked worker. Workers run requests and probes on the app
 and send back plain data; every verdict is decided in the grader's own process. Nothing here may
-trust, or be trusted by, the code it runs.
+trust, or be trusted by, the code it runs. A spawned worker (``spawned_worker``) enters the copy, loads
+the app and serves checks with the same functions (``enter_copy``, ``load_app``, ``serve_checks``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import contextlib
 import functools
 import gc
 import os
-import resource
 import select
-import signal
 import socket
 import struct
 import sys
@@ -27,10 +26,10 @@ from flask import Flask, url_for
 from jinja2 import FileSystemBytecodeCache
 
 from . import protocol
-from .confine import confine
 from .explain import describe
 from .loading import AppTarget, LoadError, load
 from .operations import Worker, load_probes
+from .restrict import apply_limits, confine_job, drop_privileges
 
 
 def _guarded() -> list[tuple[str, Any]]:
@@ -68,37 +67,6 @@ def _redirect_output(path: str) -> None:
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
 
 
-def confine_job(job: dict[str, Any]) -> None:
-    """Read-only file system but for the submission's copy; solutions and checks hidden."""
-    scratch = os.path.join(job["workdir"], "tmp")
-    os.makedirs(scratch, exist_ok=True)
-    os.environ["TMPDIR"] = scratch
-    tempfile.tempdir = scratch
-    try:
-        confine(job["workdir"], job["hidden"])
-    except OSError as error:
-        print(f"grader: file system not confined ({error})", file=sys.stderr)
-
-
-def drop_privileges(job: dict[str, Any]) -> None:
-    """As root, become an unprivileged user: the submission can then touch only its own copy."""
-    if job["user"] is None:
-        return
-    uid, gid = job["user"]
-    os.setgroups([])
-    os.setgid(gid)
-    os.setuid(uid)
-    resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
-
-
-def apply_limits(job: dict[str, Any]) -> None:
-    memory = job["memory_bytes"]
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    output = job["output_bytes"]
-    resource.setrlimit(resource.RLIMIT_FSIZE, (output, output))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write over the limit fails instead of killing
-
-
 @functools.cache  # once per process: a batch grader warms up before it forks, and no zygote repeats it
 def warm_up() -> None:
     """Exercise a throw-away app once, so Flask's lazy imports happen here and not in every worker."""
@@ -123,20 +91,36 @@ def zygote_main(channels: list[socket.socket], job: dict[str, Any]) -> NoReturn:
     every request that comes on any channel: a grader may run checks in two processes at once."""
     ctrl = channels[0]
     os.setpgid(0, 0)
+    enter_copy(job, "import.txt")
+    warm_up()
+    confine_job(job)
+    os.chdir(job["root"])  # again: the old working folder is the mount from before the confinement, read-only
+    drop_privileges(job)
+    apply_limits(job)
+    target, snapshot = load_app(ctrl, job)
+    gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
+    _serve_workers(channels, target, dict(job, snapshot=snapshot))
+
+
+def enter_copy(job: dict[str, Any], output_name: str) -> None:
+    """Work in the submission's copy (current folder, first on the path), printing to ``output_name`` in the
+    output folder, with the lesson's probes loaded (before the course is hidden)."""
     root = job["root"]
     os.chdir(root)
     sys.path.insert(0, root)
-    _redirect_output(os.path.join(job["output_dir"], "import.txt"))
-    warm_up()
+    _redirect_output(os.path.join(job["output_dir"], output_name))
     for probes in job["probes"]:
         load_probes(probes)
-    confine_job(job)
-    os.chdir(root)  # again: the old working folder is the mount from before the confinement, read-only
-    drop_privileges(job)
-    apply_limits(job)
+
+
+def load_app(ctrl: socket.socket, job: dict[str, Any]) -> tuple[AppTarget, list[tuple[str, Any]]]:
+    """Import the student's app and say how that went; end the process if it did not load.
+
+    Returns the app and the grader's tools as they were before student code ran (to catch tampering).
+    """
     snapshot = _guarded()
     try:
-        target = load(job["app"], root)
+        target = load(job["app"], job["root"])
         _check_untouched(snapshot)
     except LoadError as error:
         protocol.send(ctrl, {"load_error": error.info})
@@ -149,8 +133,7 @@ def zygote_main(channels: list[socket.socket], job: dict[str, Any]) -> NoReturn:
     else:
         _compile_templates(target.value)
     protocol.send(ctrl, {"ready": True})
-    gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
-    _serve_workers(channels, target, dict(job, snapshot=snapshot))
+    return target, snapshot
 
 
 def _fork_worker(channels: list[socket.socket], target: AppTarget, job: dict[str, Any]) -> tuple[int, socket.socket]:
@@ -224,6 +207,11 @@ def _with_scratch(config: dict[str, Any], workdir: str) -> dict[str, Any]:
 
 def _worker_main(sock: socket.socket, target: AppTarget, job: dict[str, Any]) -> NoReturn:
     os.setpgid(0, 0)
+    serve_checks(sock, target, job)
+
+
+def serve_checks(sock: socket.socket, target: AppTarget, job: dict[str, Any]) -> NoReturn:
+    """A worker's life, forked or spawned: build the app, say how that went, then run the grader's requests."""
     _redirect_output(os.path.join(job["output_dir"], f"worker-{os.getpid()}.txt"))
     root = job["root"]
 

@@ -23,7 +23,7 @@ def copy_submission(source: Path, target: Path, max_bytes: int) -> None:
     def copy(src: str, dst: str) -> None:
         nonlocal total
         if not stat.S_ISREG(os.stat(src).st_mode):  # reading a named pipe or a device would block or never end
-            raise NotCopied(f"{os.path.relpath(src, source)} is not a regular file (a pipe, socket or device)",
+            raise NotCopied(f"{Path(src).relative_to(source).as_posix()} is not a regular file (a pipe, socket or device)",
                             "Remove it from the folder: a submission holds only code and data files.")
         total += os.path.getsize(src)
         if total > max_bytes:

@@ -15,10 +15,15 @@ from typing import Any
 MAX_MESSAGE = 600
 
 
+def shown(path: str, root: str) -> str:
+    """``path`` (inside ``root``) as a student reads it: relative, with ``/`` on every system."""
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
 def _relative(filename: str, root: str) -> str | None:
     path = os.path.abspath(filename)
     if path.startswith(root + os.sep):
-        return os.path.relpath(path, root)
+        return shown(path, root)
     return None
 
 

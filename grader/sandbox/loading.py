@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from .explain import describe
+from .explain import describe, shown
 
 
 class RunAtImport(BaseException):
@@ -62,7 +62,7 @@ class AppTarget:
 def _module_file(module: str, root: str) -> str:
     parts = module.split(".")
     package = os.path.join(root, *parts, "__init__.py")
-    return os.path.relpath(package, root) if os.path.exists(package) else os.path.join(*parts) + ".py"
+    return shown(package, root) if os.path.exists(package) else "/".join(parts) + ".py"
 
 
 def _explain_import(error: BaseException, module: str, root: str) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def _explain_import(error: BaseException, module: str, root: str) -> dict[str, A
         )
     elif isinstance(error, SyntaxError):
         filename = error.filename or ""
-        relative = os.path.relpath(filename, root) if filename.startswith(root) else filename
+        relative = shown(filename, root) if filename.startswith(root) else filename
         info["title"] = f"Python cannot read {relative}: {error.msg} (line {error.lineno})"
         info["where"] = {"file": relative, "line": error.lineno, "code": (error.text or "").rstrip(),
                          "offset": error.offset}

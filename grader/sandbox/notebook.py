@@ -11,7 +11,8 @@ kernel is confined like a sandbox: it starts in a throw-away folder and sees the
 read-only but for that folder, with the course's checks and solutions hidden; as root it runs as
 an unprivileged user; it has the submission's memory and file-size limits and time limit; and it
 is the first process of a PID namespace of its own, so nothing it starts (even after ``setsid``)
-outlives the run. The check cells (tagged ``check``) are skipped: they grade, they do not build.
+outlives the run. With the portable sandbox (``capabilities``) the kernel has only the limits the
+system offers, and what it started is found by the tag in its environment and killed. The check cells (tagged ``check``) are skipped: they grade, they do not build.
 The cells' outputs are not kept, so a cell that prints without end cannot fill the grader's memory.
 
 ``python -m grader.sandbox.notebook JOB ARGS...`` is the kernel's own process: it confines itself as
@@ -25,6 +26,8 @@ import ctypes
 import json
 import math
 import os
+import runpy
+import secrets
 import shutil
 import signal
 import sys
@@ -38,9 +41,10 @@ from typing import Any, NoReturn
 import nbformat
 
 from .archives import MAX_UNPACKED
+from .capabilities import Mechanism, mechanism
 from .errors import BadSubmission, KernelDidNotStart, NotebookFailed
 from .limits import Limits
-from .processes import sandbox_user
+from .processes import kill_group, kill_tagged, sandbox_user, tagged
 
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
@@ -68,12 +72,13 @@ def _cell_name(notebook: Any, index: int) -> str:
     return f"cell {index + 1} of {len(notebook.cells)} (`{shown}`)"
 
 
-def _write_kernel_spec(workdir: Path) -> Path:
+def _write_kernel_spec(workdir: Path, env: dict[str, str]) -> Path:
     """A kernel spec whose command is this module: how Jupyter is told to start the confined kernel."""
     spec = workdir / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "grader.sandbox.notebook", str(workdir / "job.json"), "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Grading", "language": "python"}))
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "env": env, "display_name": "Grading",
+                                                  "language": "python"}))
     return spec.parent
 
 
@@ -96,12 +101,15 @@ def _run(notebook: Any, workdir: Path, limits: Limits, hidden: Sequence[Path]) -
         def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> None:
             return None  # keep no outputs: what matters is the files, and whether each cell succeeded
 
-    job = {"workdir": str(workdir), "hidden": [str(path) for path in hidden],
-           "user": sandbox_user(), "memory_bytes": limits.memory_mb * 2**20, "output_bytes": limits.output_kb * 1024}
+    portable = mechanism() is Mechanism.PORTABLE
+    tag, since = secrets.token_hex(8), time.time()
+    job = {"workdir": str(workdir), "hidden": [str(path) for path in hidden], "portable": portable,
+           "user": None if portable else sandbox_user(), "memory_bytes": limits.memory_mb * 2**20,
+           "output_bytes": limits.output_kb * 1024}
     (workdir / "job.json").write_text(json.dumps(job))
     manager = AsyncKernelManager(
         kernel_name=KERNEL_NAME, connection_file=str(workdir / "connection.json"),
-        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_write_kernel_spec(workdir))]))
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_write_kernel_spec(workdir, tagged(tag)))]))
     deadline = time.monotonic() + limits.submission_seconds
     client = Client(notebook, km=manager, skip_cells_with_tag=CHECK_TAG, shutdown_kernel="immediate",
                     startup_timeout=math.ceil(limits.submission_seconds),
@@ -118,8 +126,7 @@ def _run(notebook: Any, workdir: Path, limits: Limits, hidden: Sequence[Path]) -
                     client.timeout = max(1, math.ceil(min(remaining, limits.cell_seconds)))
                     client.execute_cell(cell, index)
             finally:  # before Jupyter reaps the kernel's process, so the group is still the kernel's
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(manager.provisioner.pgid, signal.SIGKILL)
+                kill_group(manager.provisioner.pgid or manager.provisioner.pid)
     except CellTimeoutError:
         limit = (f"when the time for the whole submission ({limits.submission_seconds:g} s) ran out" if cut_short
                  else f"after {limits.cell_seconds:g} s, the time one cell may take")
@@ -151,6 +158,9 @@ def _run(notebook: Any, workdir: Path, limits: Limits, hidden: Sequence[Path]) -
             raise
         raise KernelDidNotStart(f"a Jupyter kernel did not start to run the notebook ({error}; the kernel said: "
                           f"{_kernel_log(workdir)})") from None
+    finally:
+        if portable:  # no PID namespace ended all the kernel started: its tag finds them
+            kill_tagged(tag, since)
 
 
 @contextlib.contextmanager
@@ -176,8 +186,9 @@ def _own_pid_namespace() -> bool:
 
 
 def main(argv: list[str]) -> NoReturn:
-    """Confine this process as the job says, then run the IPython kernel in a PID namespace of its own."""
-    from .child import apply_limits, confine_job, drop_privileges
+    """Confine this process as the job says, then run the IPython kernel in a PID namespace of its own
+    (with the portable sandbox: with the system's limits, in this very process)."""
+    from .restrict import apply_limits, confine_job, drop_privileges, use_scratch
 
     job = json.loads(Path(argv[0]).read_text())
     workdir = Path(job["workdir"])
@@ -185,6 +196,12 @@ def main(argv: list[str]) -> NoReturn:
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.environ["IPYTHONDIR"] = str(workdir / "ipython")
+    if job["portable"]:  # not exec: on Windows it would start another process, and Jupyter would lose the kernel
+        use_scratch(job["workdir"])
+        apply_limits(job)
+        sys.argv = [sys.argv[0], *argv[1:]]
+        runpy.run_module("ipykernel_launcher", run_name="__main__")
+        sys.exit(0)
     confine_job(job)
     os.chdir(os.getcwd())  # the working folder as seen through the new, writable mount
     if job["user"] is not None:  # the unprivileged kernel reads its connection file and writes here

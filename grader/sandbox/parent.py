@@ -1,7 +1,9 @@
 """The grader's handle on one submission's sandbox: start it, fork workers to run the checks, kill it all.
 
 See ``child.py`` for the other side. Every wait on the child has a deadline, and every process the
-child made is killed when grading ends.
+child made is killed when grading ends. Where the Linux mechanism is not to be had (``capabilities``),
+the workers are spawned instead (``spawned.Spawner``): only starting the sandbox, getting a worker and
+ending them differ.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from . import protocol
+from .capabilities import Mechanism, mechanism
 from .copying import NotCopied, copy_submission
 from .errors import AppDidNotLoad, LimitExceeded, StudentError, TimedOut
 from .limits import Limits
 from .processes import (become_subreaper, chown_tree, cut_off_inherited_files, describe_exit, kill_group, kill_orphans,
                         sandbox_user)
+from .spawned import Spawner
 
 # The sandboxes live in memory where the machine has a memory file system (unless TMPDIR says where):
 # checks that make a new database each do not wait for the disk. confine() makes the rest of that file
@@ -31,7 +35,7 @@ MEMORY_FOLDER = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm"
 
 
 class Worker:
-    """A process forked from the zygote, with a never-used app, that runs checks one at a time."""
+    """A process forked from the zygote (or spawned), with a never-used app, that runs checks one at a time."""
 
     def __init__(self, sandbox: Sandbox, pid: int, sock: socket.socket) -> None:
         self.sandbox = sandbox
@@ -136,6 +140,8 @@ class Sandbox:
         self.pid = 0
         self.worker_pids: list[int] = []
         self.shared: Worker | None = None
+        self.portable = mechanism() is Mechanism.PORTABLE
+        self.spawner: Spawner | None = None  # the portable mechanism's workers, once started
         self.deadline = time.monotonic() + limits.submission_seconds
         self.workdir = Path(tempfile.mkdtemp(prefix="grade-", dir=None if os.environ.get("TMPDIR") else MEMORY_FOLDER))
         self.output_dir = self.workdir / "output"
@@ -150,13 +156,16 @@ class Sandbox:
             problem, fix = error.args
             self.refuse({"title": f"Not graded: {problem}", "detail": fix})
             return
-        user = sandbox_user()
+        user = None if self.portable else sandbox_user()
         if user is not None:
             chown_tree(self.workdir, *user)
         job = {"root": str(root), "app": self.app_spec, "config": self.config, "user": user,
                "workdir": str(self.workdir), "probes": self.probes, "hidden": self.hidden,
                "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
                "output_bytes": self.limits.output_kb * 1024}
+        if self.portable:
+            self.spawner = Spawner(job, self.limits, self.deadline)
+            return
         become_subreaper()
         self.ctrl, theirs = socket.socketpair()
         self.spare_ctrl, spare = socket.socketpair()
@@ -188,7 +197,8 @@ class Sandbox:
             self.ready = True
             timeout = min(self.limits.check_seconds, self.deadline - time.monotonic())
             try:
-                reply = protocol.receive(self.ctrl, timeout=timeout)
+                reply = (protocol.receive(self.ctrl, timeout=timeout) if self.spawner is None
+                         else self.spawner.import_reply(timeout))
             except protocol.ChannelTimeout:
                 self._load_error = {
                     "title": f"Your app did not finish importing within {timeout:g} s",
@@ -203,6 +213,8 @@ class Sandbox:
         return self._load_error
 
     def _zygote_exit(self) -> int | None:
+        if self.spawner is not None:
+            return self.spawner.exit_code(self.spawner.first)
         try:
             _, status = os.waitpid(self.pid, 0)
         except ChildProcessError:
@@ -245,6 +257,18 @@ class Sandbox:
     def spawn(self, config: dict[str, Any] | None = None) -> Worker:
         """A worker with a never-used app; ``config`` adds to the lesson's test config."""
         self._may_run()
+        pid, sock = self._fork_worker(config) if self.spawner is None else self.spawner.new_worker(config)
+        self.worker_pids.append(pid)
+        worker = Worker(self, pid, sock)
+        try:
+            worker.hello()
+        except BaseException:
+            worker.close()
+            raise
+        return worker
+
+    def _fork_worker(self, config: dict[str, Any] | None) -> tuple[int, socket.socket]:
+        """Ask the zygote for a worker: its pid and its socket."""
         try:
             protocol.send(self.ctrl, {"op": "spawn", "config": config})
             data, fds, _, _ = socket.recv_fds(self.ctrl, 4, 1)
@@ -253,14 +277,7 @@ class Sandbox:
         if len(data) != 4 or len(fds) != 1:
             raise LimitExceeded("the grader lost contact with your app's process")
         (pid,) = struct.unpack("!i", data)
-        self.worker_pids.append(pid)
-        worker = Worker(self, pid, socket.socket(fileno=fds[0]))
-        try:
-            worker.hello()
-        except BaseException:
-            worker.close()
-            raise
-        return worker
+        return pid, socket.socket(fileno=fds[0])
 
     def take_spare_channel(self) -> None:
         """In a grader process forked to run some of the checks beside this one: ask the zygote for
@@ -274,6 +291,8 @@ class Sandbox:
 
     def exit_code(self, pid: int) -> int | None:
         """How worker ``pid`` ended (asked of the zygote, which is its parent); None if unknown."""
+        if self.spawner is not None:
+            return self.spawner.exit_code(pid)
         try:
             protocol.send(self.ctrl, {"op": "status", "pid": pid})
             return protocol.receive(self.ctrl, timeout=5.0).get("code")
@@ -285,11 +304,14 @@ class Sandbox:
         self.discard_worker()
         for pid in self.worker_pids:
             kill_group(pid)
-        if self.pid:
+        if self.spawner is not None:
+            self.spawner.close()
+        elif self.pid:
             kill_group(self.pid)
             Sandbox.live.discard(self.pid)
             self._zygote_exit()
-        kill_orphans(keep=Sandbox.live)
+        if not self.portable:
+            kill_orphans(keep=Sandbox.live)
         if hasattr(self, "ctrl"):
             self.ctrl.close()
             self.spare_ctrl.close()

@@ -1,9 +1,12 @@
-"""The operating system's side of a sandbox: which user it runs as, its files, and killing all it started."""
+"""The operating system's side of a sandbox: which user it runs as, its files, and killing all it started.
+
+On Linux, what a submission leaves running is found as the grader's children (it is their subreaper);
+elsewhere, by the tag in its environment (``TAG``) that every process a spawned worker starts inherits.
+"""
 
 from __future__ import annotations
 
 import os
-import pwd
 import signal
 import stat
 from pathlib import Path
@@ -11,6 +14,8 @@ from pathlib import Path
 from .limits import Limits
 
 PR_SET_CHILD_SUBREAPER = 36
+TAG = "GRADE_SANDBOX_TAG"
+KILLED = -9  # how a process killed by the grader ended (-SIGKILL; Windows has no signals, its code says the same)
 
 
 def become_subreaper() -> None:
@@ -19,7 +24,7 @@ def become_subreaper() -> None:
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: process groups still catch all but setsid escapees
+    except (OSError, AttributeError, TypeError):  # not Linux: process groups, and tags, catch what is left
         pass
 
 
@@ -29,6 +34,8 @@ def _children() -> list[int]:
         return [int(pid) for pid in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
     except OSError:
         children = []
+        if not os.path.isdir("/proc"):  # not Linux: a spawned worker's leftovers are found by their tag
+            return children
         for entry in Path("/proc").iterdir():
             try:
                 if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
@@ -66,6 +73,7 @@ def sandbox_user() -> tuple[int, int] | None:
     """
     if os.geteuid() != 0:
         return None
+    import pwd
     import sysconfig
 
     paths = sysconfig.get_paths()
@@ -86,10 +94,52 @@ def chown_tree(root: Path, uid: int, gid: int) -> None:
 
 
 def kill_group(pid: int) -> None:
+    """Kill process group ``pid``; on Windows, which has none, the process and its descendants."""
+    if not hasattr(os, "killpg"):
+        kill_tree(pid)
+        return
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def kill_tree(pid: int) -> None:
+    """Kill process ``pid`` and every process descended from it that is still attached to it."""
+    import psutil  # imported here: only the portable sandbox needs it
+
+    try:
+        root = psutil.Process(pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return
+    for process in family:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+
+
+def tagged(tag: str) -> dict[str, str]:
+    """The environment that marks a process (and all it starts) as ``tag``'s, inside whatever tag it already has."""
+    inherited = os.environ.get(TAG)
+    return {TAG: f"{inherited}/{tag}" if inherited else tag}
+
+
+def kill_tagged(tag: str, since: float) -> None:
+    """Kill (and reap) every process started since ``since`` (``time.time()``) whose environment carries ``tag``:
+    whatever a spawned worker left running, even after ``setsid``, unless it cleared its environment."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["create_time"]):
+        try:
+            if process.info["create_time"] >= since - 1 and tag in process.environ().get(TAG, "").split("/"):
+                process.kill()
+                found.append(process)
+        except psutil.Error:  # ended already, or not ours to read
+            continue
+    psutil.wait_procs(found, timeout=5)
 
 
 def cut_off_inherited_files(keep: set[int]) -> None:
@@ -111,7 +161,7 @@ def cut_off_inherited_files(keep: set[int]) -> None:
 def describe_exit(code: int | None, limits: Limits) -> str:
     if code is None:
         return "it stopped answering"
-    if code == -signal.SIGKILL:
+    if code == KILLED:
         return f"it was killed, most likely for using more than {limits.memory_mb} MB of memory"
     if code < 0:
         return f"it was killed by signal {signal.Signals(-code).name}"

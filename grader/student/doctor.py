@@ -18,10 +18,15 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 from ..course import Course, Lesson
+from ..sandbox import Limits
+from ..sandbox.capabilities import FULL_PROTECTION, Unavailable, mechanism, protections
 from .progress import problem
 from .watch import polling_reason
 
 INSTALL = "pip install -e ."
+# Making the course's virtual environment, in each system's words (as the README gives them).
+VENV = (r"py -m venv .venv, then .venv\Scripts\activate, then " if sys.platform == "win32"
+        else "python3 -m venv .venv && . .venv/bin/activate && ")
 GRADER = Path(__file__).resolve().parent.parent  # the grader package
 
 
@@ -50,7 +55,7 @@ def _python(dist: metadata.Distribution) -> Finding:
         return Finding(Level.OK, f"Python {version}")
     return Finding(Level.FAIL, f"Python {version}, but the course needs Python {needed}",
                    f"install a newer Python, then make the virtual environment again with it: "
-                   f"python3 -m venv .venv && . .venv/bin/activate && {INSTALL}")
+                   f"{VENV}{INSTALL}")
 
 
 def _requirements(dist: metadata.Distribution) -> list[Finding]:
@@ -76,7 +81,7 @@ def _environment(root: Path) -> list[Finding]:
     findings = []
     if sys.prefix == sys.base_prefix:
         findings.append(Finding(Level.WARN, "not running in a virtual environment",
-                                f"python3 -m venv .venv && . .venv/bin/activate && {INSTALL}"))
+                                f"{VENV}{INSTALL}"))
     if GRADER.parent != root.resolve():
         findings.append(Finding(Level.WARN, f"the grade command is installed from {GRADER.parent}, "
                                 f"not from this workspace ({root})", f"in {root}: {INSTALL}"))
@@ -139,6 +144,22 @@ def _watching(root: Path) -> Finding:
                    "nothing to do; or keep the course on a local drive for instant checks")
 
 
+def _sandbox() -> list[Finding]:
+    """Which mechanism runs submissions here, and each protection it gives or not."""
+    try:
+        chosen = mechanism()
+    except Unavailable as error:
+        return [Finding(Level.FAIL, str(error), "unset GRADE_SANDBOX")]
+    findings = [Finding(Level.OK, f"sandbox: {chosen.value}")]
+    for protection in protections(chosen, Limits()):
+        if protection.active:
+            findings.append(Finding(Level.OK, f"{protection.name}: {protection.how}"))
+        else:
+            findings.append(Finding(Level.WARN, f"{protection.name}: not active ({protection.how})",
+                                    f"your own checks work the same; {FULL_PROTECTION}"))
+    return findings
+
+
 def examine(root: Path) -> list[Finding]:
     """Everything ``grade doctor`` checks, in the order a student would fix it."""
     dist = _distribution()
@@ -146,4 +167,4 @@ def examine(root: Path) -> list[Finding]:
         installed = [Finding(Level.FAIL, "the course is not installed in this Python", INSTALL)]
     else:
         installed = [_python(dist), *_requirements(dist)]
-    return [*installed, *_environment(root), *_workspace(root), _progress(root), _watching(root)]
+    return [*installed, *_environment(root), *_workspace(root), _progress(root), _watching(root), *_sandbox()]

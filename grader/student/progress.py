@@ -4,7 +4,7 @@ Lessons are keyed by their stable id, so a course update (new lessons, new order
 even of lessons it removed. A write goes to a temporary file that is flushed to disk and then renamed
 over the old one, so a crash leaves the old file or the new one, never half of each. A file that
 cannot be read is kept aside under another name, never deleted, and a file from a newer grader is
-read but not overwritten.
+read but not overwritten. Writers take turns through a lock file (``filelock``: the same on every system).
 
     {"format": 1, "lessons": {"lesson1": {"checked_at": "2025-01-31T09:12:03+00:00", "passed": true,
      "score": 14, "max_score": 14, "attempts": 3, "passed_at": "...", "first_passed_at": "...",
@@ -14,7 +14,6 @@ read but not overwritten.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import tempfile
@@ -25,6 +24,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
 
 from ..course import Course, Lesson
 from ..report import CheckResult, Report
@@ -139,15 +140,16 @@ class Progress:
                 out.write(text)
                 out.flush()
                 os.fsync(out.fileno())
-            os.replace(temporary, self.path)
+            _replace(temporary, self.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        folder = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)  # the rename itself reaches the disk
-        finally:
-            os.close(folder)
+        if os.name == "posix":  # the rename itself reaches the disk (Windows cannot open a folder to sync it)
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
 
     def record(self, lesson: Lesson, report: Report, files: str) -> None:
         """Note a grading of the student's exercise; ``files`` is its digest from before grading began."""
@@ -184,6 +186,17 @@ class Progress:
         return [self.status(lesson) for lesson in course.lessons]
 
 
+def _replace(source: str, target: Path, tries: int = 50) -> None:
+    """``os.replace``, waiting a moment while Windows refuses because a reader has ``target`` open."""
+    for _ in range(tries - 1):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            time.sleep(0.02)
+    os.replace(source, target)
+
+
 def next_lesson(statuses: list[LessonStatus]) -> Lesson | None:
     """The first lesson not passed yet (a passed lesson that changed since still counts as done)."""
     return next((status.lesson for status in statuses if status.state in (State.NEW, State.FAILING)), None)
@@ -194,8 +207,7 @@ def updating(root: Path) -> Iterator[Progress]:
     """Load the progress file, let the caller change it, save it: one process at a time (a file lock)."""
     folder = root / STATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "progress.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with FileLock(folder / "progress.lock"):
         for leftover in folder.glob(".progress-*.tmp"):  # from a writer killed mid-write: we hold the lock
             leftover.unlink(missing_ok=True)
         progress = Progress.load(root)

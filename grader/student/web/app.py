@@ -9,6 +9,7 @@ with the student's progress. "Check my work" posts to a JSON endpoint that grade
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -37,7 +38,8 @@ def _grade(root: Path, lesson: Lesson) -> tuple[dict[str, Any], int]:
     """Run the worker for one lesson: its JSON answer and the HTTP status to send it with."""
     try:
         done = subprocess.run([sys.executable, "-m", "grader.student.web.worker", str(root), lesson.id],
-                              check=False, capture_output=True, text=True, timeout=WORKER_SECONDS)
+                              check=False, capture_output=True, encoding="utf-8", errors="replace",
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=WORKER_SECONDS)
         result = json.loads(done.stdout)
     except subprocess.TimeoutExpired:
         return {"error": f"grading took longer than {WORKER_SECONDS:g} s and was stopped"}, 500

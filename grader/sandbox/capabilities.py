@@ -1,0 +1,145 @@
+"""Which mechanism runs a submission on this machine, and which protections that gives it, said plainly.
+
+Two mechanisms: ``linux`` forks every worker from a zygote confined by Linux's namespaces (``parent``,
+``child``, ``confine``); ``portable`` starts every worker as a fresh Python process (``spawned``), for
+systems without fork or namespaces. ``GRADE_SANDBOX`` chooses: ``auto`` (the default: the strongest
+this system has), ``linux`` (refuse to grade elsewhere), or ``portable`` (how the project's tests run
+the portable mechanism on Linux).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import sys
+import tempfile
+from dataclasses import dataclass
+from enum import Enum
+
+from .limits import Limits
+
+ENV = "GRADE_SANDBOX"
+CHOICES = ("auto", "linux", "portable")
+FULL_PROTECTION = ("for tamper-proof grades, grade on Linux (natively, in WSL or in a Linux container), "
+                   "or on Gradescope (grade export gradescope LESSON)")
+
+
+class Mechanism(Enum):
+    LINUX = "linux"
+    PORTABLE = "portable"
+
+
+class Unavailable(Exception):
+    """``GRADE_SANDBOX`` asks for what this system cannot do; the message says so in one line."""
+
+
+def linux_available() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def mechanism() -> Mechanism:
+    """The mechanism ``GRADE_SANDBOX`` asks for, or the strongest this system has; Unavailable if it cannot be had."""
+    wanted = os.environ.get(ENV, "").strip().lower() or "auto"
+    if wanted not in CHOICES:
+        raise Unavailable(f"{ENV}={wanted} is not a sandbox: choose {', '.join(CHOICES)}")
+    if wanted == "portable" or (wanted == "auto" and not linux_available()):
+        return Mechanism.PORTABLE
+    if not linux_available():
+        raise Unavailable(f"{ENV}=linux, but this system is {platform.system()}: use auto or portable")
+    return Mechanism.LINUX
+
+
+@functools.cache
+def confinement_refused() -> str | None:
+    """Why the kernel will not confine a sandbox here (None if it will): tried once, in a throw-away child."""
+    from .confine import confine
+
+    with tempfile.TemporaryDirectory(prefix="grade-probe-") as folder:
+        hidden = os.path.join(folder, "hidden")
+        os.mkdir(hidden)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            try:
+                confine(folder, [hidden])
+                os.write(write, b"ok")
+            except OSError as error:
+                os.write(write, str(error).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            answer = pipe.read().decode(errors="replace")
+        os.waitpid(pid, 0)
+    return None if answer == "ok" else answer or "the probe died"
+
+
+def memory_enforced() -> bool:
+    """Does the system enforce an address-space limit (RLIMIT_AS)? Linux does; macOS ignores it; Windows has none."""
+    return sys.platform.startswith(("linux", "freebsd"))
+
+
+@dataclass(frozen=True)
+class Protection:
+    name: str
+    active: bool
+    how: str  # how it is given, or why it is not and what that means
+
+
+def unconfined(chosen: Mechanism) -> str | None:
+    """Why a submission is not confined here (its file system read-only, the course hidden); None if it is."""
+    if chosen is Mechanism.PORTABLE:
+        asked = f"{ENV}=portable asks for" if linux_available() else f"on {platform.system()}, the grader uses"
+        return f"{asked} the portable sandbox, which cannot confine it"
+    refused = confinement_refused()
+    if refused is None:
+        return None
+    return f"the kernel refused a mount namespace ({refused}): grade as root, or allow unprivileged user namespaces"
+
+
+def tamper_warning(chosen: Mechanism) -> str | None:
+    """One line if grades here are not tamper-proof: why, and how to get them so; None if they are."""
+    why = unconfined(chosen)
+    if why is None:
+        return None
+    return (f"grades here are not tamper-proof: a submission could read the solutions and change files outside its "
+            f"copy ({why}); {FULL_PROTECTION}")
+
+
+def _confinement(chosen: Mechanism) -> tuple[Protection, Protection]:
+    why = unconfined(chosen)
+    if why is None:
+        return (Protection("read-only file system", True,
+                           "everything but the submission's throw-away copy (a private mount namespace)"),
+                Protection("hidden solutions and checks", True, "the course's solutions/ and lessons/ are "
+                           "empty folders to the submission"))
+    return (Protection("read-only file system", False, f"{why}; the submission can write wherever you can "
+                       "(it runs on a throw-away copy of its folder)"),
+            Protection("hidden solutions and checks", False, f"{why}; the submission could read them"))
+
+
+def protections(chosen: Mechanism, limits: Limits) -> list[Protection]:
+    """What the sandbox of ``chosen`` does on this machine, each protection active or not, in a student's words."""
+    read_only, hidden = _confinement(chosen)
+    if chosen is Mechanism.LINUX:
+        cleanup = Protection("process-tree cleanup", True, "nothing a submission starts outlives grading, even after "
+                             "setsid (process groups, and the grader adopts orphans as their subreaper)")
+    else:
+        cleanup = Protection("process-tree cleanup", True, "psutil kills every process that carries the sandbox's "
+                             "tag in its environment, even after setsid (not one that clears its environment; "
+                             "no PID namespace)")
+    if memory_enforced():
+        memory = Protection("memory limit", True, f"{limits.memory_mb} MB of address space per process (RLIMIT_AS)")
+    else:
+        memory = Protection("memory limit", True, f"psutil stops a worker whose processes use more than "
+                            f"{limits.memory_mb} MB, looking 10 times a second ({platform.system()} enforces no "
+                            "RLIMIT_AS)")
+    if os.name == "posix":
+        output = Protection("output limit", True, f"{limits.output_kb} KB per file, printed output included (RLIMIT_FSIZE)")
+    else:
+        output = Protection("output limit", False, "Windows has no file-size limit: printing without end runs until "
+                            "the check's time limit")
+    timing = Protection("time limits", True, f"{limits.check_seconds:g} s per check, {limits.submission_seconds:g} s "
+                        "per submission; a worker that overruns is killed")
+    return [read_only, hidden, cleanup, memory, output, timing]
