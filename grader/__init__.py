@@ -5,7 +5,7 @@ names are imported lazily, so that ``grade`` can start the student's sandbox bef
 pytest and Werkzeug.
 
 The engine is this package's top level: the course as data (``course``), the pytest session that runs
-a lesson's checks (``runner``, ``plugin``), the checks' tools (``expectations``, ``remote``), the
+a lesson's checks (``runner``, ``plugin``, on two cores with ``parallel``), the checks' tools (``expectations``, ``remote``), the
 result (``report``), which of its failures share a cause (``causes``), what is handed in (``submission``)
 and the authors' rules (``authoring``). Around it, one sub-package per concept, each depending only on
 those below it:
