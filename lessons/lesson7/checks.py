@@ -1,5 +1,6 @@
 """Lesson 7 checks: the application factory, layered configuration, blueprints, app-wide hooks."""
 
+import json
 import re
 
 from grader import check, expect, fail
@@ -375,13 +376,13 @@ def test_errors_for_every_url(app, client):
 
 @check(points=1, hints=[
     ("Install the middleware inside create_app(), on the app it just made, before return app: "
-    "app.wsgi_app = PoweredByMiddleware(app.wsgi_app), then the DispatcherMiddleware, then ProxyFix. See "
-    "lesson 7, \"Middleware belongs in the factory\"."),
+    "app.wsgi_app = PoweredByMiddleware(app.wsgi_app), then the DispatcherMiddleware. See lesson 7, "
+    "\"Middleware belongs in the factory\"."),
     ("Middleware added to some other app (one made at module level for a server, say) is not on the apps that "
     "create_app() returns to tests and to flask run."),
 ])
 def test_middleware_built_by_the_factory(app, client):
-    """Every app create_app() builds has the lesson-6 middleware: X-Powered-By, /health and ProxyFix"""
+    """Every app create_app() builds has the lesson-6 middleware: X-Powered-By and /health"""
     result = app.probe("middleware_of_new_apps")
     sent = 'in your app\'s process: two apps from create_app({"TESTING": True}), then GET / on each'
     if "error" in result:
@@ -398,6 +399,61 @@ def test_middleware_built_by_the_factory(app, client):
     for path, status in (("/", 200), ("/nope", 404), ("/static/style.css", 200)):
         expect(client.get(path)).status(status).header("X-Powered-By", "Shelf")
     expect(client.get("/health")).status(200).body(b"OK")
-    response = client.get("/whoami", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https",
-                                              "X-Forwarded-Host": "shelf.example"})
-    expect(response).status(200).json({"remote_addr": "203.0.113.7", "scheme": "https", "host": "shelf.example"})
+
+
+PROXY_HEADERS = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "shelf.example"}
+DIRECT = {"remote_addr": "127.0.0.1", "scheme": "http", "host": "localhost"}
+FORWARDED = {"remote_addr": "203.0.113.7", "scheme": "https", "host": "shelf.example"}
+
+
+@check(points=1, hints=[
+    ("Install ProxyFix only when the setting PROXY_HOPS is above 0, and make 0 the default: with no proxy in "
+    "front, the X-Forwarded-* headers come from the visitor. See lesson 7, \"Trusting a proxy: a setting\"."),
+    ("hops = app.config[\"PROXY_HOPS\"], then if hops: app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, "
+    "x_proto=hops, x_host=hops)."),
+])
+def test_forwarded_headers_ignored_by_default(client):
+    """By default (PROXY_HOPS = 0) a visitor's own X-Forwarded-For, -Proto and -Host change nothing: /whoami shows the real connection"""
+    expect(client.get("/whoami")).status(200).json(DIRECT)
+    response = client.get("/whoami", headers=PROXY_HEADERS)
+    expect(response).status(200)
+    data = response.get_json(silent=True)
+    if data != DIRECT:
+        fail(f"JSON equal to {json.dumps(DIRECT, sort_keys=True)}: nothing stands in front of this app, so these "
+             "headers were written by the visitor", got=f"JSON {json.dumps(data, sort_keys=True)}", sent=response.sent,
+             note="ProxyFix believed them. Anyone can send X-Forwarded-For: with ProxyFix always on, a visitor "
+                  "picks the address that logs, and lesson 10's throttle, will see. Install it only when "
+                  "app.config[\"PROXY_HOPS\"] is above 0.")
+
+
+@check(points=1, config={"PROXY_HOPS": 1}, hints=[
+    ("With PROXY_HOPS = 1, create_app() wraps app.wsgi_app in ProxyFix(app.wsgi_app, x_for=1, x_proto=1, "
+    "x_host=1), last, so that it runs first. See lesson 7, \"Trusting a proxy: a setting\"."),
+    ("Read the number from the config after every layer of settings (test_config included): "
+    "hops = app.config[\"PROXY_HOPS\"], then ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)."),
+])
+def test_forwarded_headers_trusted_behind_a_proxy(app, client):
+    """With PROXY_HOPS = 1, /whoami takes the address, scheme and host from one proxy's X-Forwarded-* headers"""
+    hops = app.config("PROXY_HOPS")
+    if hops != 1:
+        fail('app.config["PROXY_HOPS"] == 1 on the app built with create_app({"TESTING": True, "PROXY_HOPS": 1})',
+             got=f'app.config["PROXY_HOPS"] == {hops!r}', sent="reading app.config",
+             note="create_app() must apply test_config (task 4).")
+    expect(client.get("/whoami")).status(200).json(DIRECT)
+    response = client.get("/whoami", headers=PROXY_HEADERS)
+    expect(response).status(200)
+    data = response.get_json(silent=True) or {}
+    if data != FORWARDED:
+        wrong = [key for key in FORWARDED if data.get(key) != FORWARDED[key]]
+        which = {"remote_addr": "x_for", "scheme": "x_proto", "host": "x_host"}
+        fail(f"JSON equal to {json.dumps(FORWARDED, sort_keys=True)}", got=f"JSON {json.dumps(data, sort_keys=True)}",
+             sent=response.sent,
+             note="Wrong: " + ", ".join(f"{key} (needs ProxyFix's {which[key]}=1)" for key in wrong))
+    response = client.get("/whoami", headers={"X-Forwarded-For": "1.1.1.1, 203.0.113.7"})
+    expect(response).status(200)
+    got = (response.get_json(silent=True) or {}).get("remote_addr")
+    if got != "203.0.113.7":
+        fail('"remote_addr": "203.0.113.7", the address the one proxy saw', got=f'"remote_addr": {json.dumps(got)}',
+             sent=response.sent,
+             note="Each proxy appends the address it saw; the visitor can put anything before that. Trust "
+                  "exactly PROXY_HOPS hops: ProxyFix(..., x_for=hops).")

@@ -28,10 +28,12 @@ OTHER_SITES = (
     ("https://evil.example/", "https://evil.example/ is another site."),
     ("//evil.example/", ("//evil.example/ is another site: a URL that starts with // keeps only the scheme of "
                          "the page it is on.")),
-    ("https:/evil.example/", ("https:/evil.example/ has a scheme, and browsers read it as https://evil.example/: "
-                              "checking urlsplit(target).netloc alone misses it.")),
+    ("http:/evil.example/", ("http:/evil.example/ has a scheme other than the page's, and browsers read it as "
+                             "http://evil.example/: checking urlsplit(target).netloc alone misses it.")),
     ("/\t/evil.example/", ("/<tab>/evil.example/ becomes //evil.example/: browsers (and urlsplit) drop tabs and "
                            "newlines from URLs, so checking the text with startswith alone misses it.")),
+    ("/\\evil.example/", ("/\\evil.example/ is //evil.example/ to a browser, which reads a backslash as a slash: "
+                          "refuse any next that holds a backslash.")),
 )
 FORGOT_WRAPS = ("functools.wraps copies the view's name onto wrapped_view: without @functools.wraps(view), every "
                 "protected view is called wrapped_view, and Flask names the endpoints after the functions.")

@@ -28,7 +28,7 @@ def create_app(test_config=None):
     #
     # TODO 3: first the defaults, the weakest layer of settings:
     #       app.config.from_mapping(SECRET_KEY="dev", ITEMS_PER_PAGE=20, MAX_CONTENT_LENGTH=64 * 1024,
-    #                               SESSION_COOKIE_SAMESITE="Lax")
+    #                               SESSION_COOKIE_SAMESITE="Lax", PROXY_HOPS=0)
     #   (they replace the app.config[...] = ... lines and the PER_PAGE constant of shelf/app.py).
     #
     # TODO 4: then the layers that override them, in this order:
@@ -42,7 +42,8 @@ def create_app(test_config=None):
     #   then the three blueprints: app.register_blueprint(main.bp), items.bp and api.bp.
     #
     # TODO 9: wrap app.wsgi_app in lesson 6's middleware, as shelf/app.py does, on this new app:
-    #   PoweredByMiddleware, then DispatcherMiddleware with /health, then ProxyFix(x_for=1, x_proto=1, x_host=1).
+    #   PoweredByMiddleware, then DispatcherMiddleware with /health. ProxyFix becomes opt-in: wrap it
+    #   last, trusting PROXY_HOPS hops of each header, and only when app.config["PROXY_HOPS"] is above 0.
     #
     # Import what you need at the top of this file: Flask, the middleware, and the modules
     #   from shelf import api, items, main, store   (they must not import anything from this file).

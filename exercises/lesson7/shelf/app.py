@@ -52,7 +52,8 @@ app.extensions["shelf_store"] = store  # the app's store, found through current_
 #   ProxyFix → DispatcherMiddleware → PoweredByMiddleware → Flask
 # ProxyFix is outermost so that everything inside sees the client's real address, scheme and host.
 # The dispatcher sends /health to health_app before Flask (and PoweredBy) are involved at all.
-# TODO 9: these three lines move into create_app(), where they wrap the app it has just built.
+# TODO 9: these lines move into create_app(), where they wrap the app it has just built. ProxyFix
+#   only when the setting PROXY_HOPS says a proxy is in front (lesson 7, "Trusting a proxy: a setting").
 app.wsgi_app = PoweredByMiddleware(app.wsgi_app)
 app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/health": health_app})
 # Behind exactly one proxy: trust one hop of X-Forwarded-For, -Proto and -Host, and no more.
