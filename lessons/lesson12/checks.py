@@ -282,6 +282,31 @@ def test_catches_missing_owner_check(app):
             "account cannot tell.")
 
 
+@check(points=1, hints=[
+    ("Test that flask init-db starts over: add an item first, run runner.invoke(args=[\"init-db\"]), then count "
+    "the items. See lesson 12, \"Testing commands\"."),
+    ("On a fresh database, \"3 items after init-db\" holds even when init-db does nothing: save a fourth item "
+    "(in an app context, or through the API) before you run the command, and assert it is gone."),
+])
+def test_catches_init_db_doing_nothing(app):
+    """Your tests catch a broken Shelf: flask init-db says "Initialized the database." and keeps every item"""
+    catches(app, "flask init-db says it started over, and keeps every item",
+            "The broken command exits with 0 and prints the right message: a test that checks only the exit "
+            "code and the output passes. The bug is in what is left in the database.")
+
+
+@check(points=1, hints=[
+    ("Test that flask seed --count N adds exactly N items. See lesson 12, \"Testing commands\"."),
+    ("runner.invoke(args=[\"seed\", \"--count\", \"2\"]), then count the items in an app context: 3 + 2. Pick a "
+    "count other than 3, the default, or a seed that ignores --count still passes."),
+])
+def test_catches_seed_ignoring_count(app):
+    """Your tests catch a broken Shelf: flask seed ignores --count and always adds three items"""
+    catches(app, "flask seed ignores --count and always adds three items",
+            "The broken seed always adds 3 items (and still says \"Seeded 2 items.\"): count the items after "
+            "the command, with a --count other than 3.")
+
+
 # --- deployment -------------------------------------------------------------------------------
 
 @check(points=1, hints=[
