@@ -352,3 +352,27 @@ def test_request_throttled_signal(app):
     if receipt["extra"].get("endpoint") != "api.create":
         fail('the keyword argument endpoint="api.create"', got=f"the keyword arguments {receipt['extra']}",
              sent=sent, note="Pass endpoint=request.endpoint to send().")
+
+
+@check(points=1, hints=[
+    ("Connect a receiver to Flask's own got_request_exception signal in create_app(): "
+     "got_request_exception.connect(main.log_unhandled_error, app). See lesson 10, \"Flask's own signals\"."),
+    ("The receiver takes (sender, exception, **extra) and logs one error line through sender.logger, with "
+     "g.get(\"request_id\", \"-\") in it and type(exception).__name__. Keep a module-level function: blinker holds "
+     "receivers by weak reference, so one defined inside create_app() would vanish."),
+])
+def test_unhandled_errors_are_logged(app):
+    """An error no handler answers is logged through got_request_exception, in one ERROR line with its request id"""
+    result = app.probe("unhandled_error_log", "boom-42")
+    sent = (IN_PROCESS + "a new app from create_app(), with one more view that divides by zero, then GET it with "
+            "X-Request-ID: boom-42, listening to app.logger")
+    if "error" in result:
+        fail("create_app() to build the app", got=f"it raised {result['error']}", sent=sent)
+    errors = [line for record in result["records"] if record["level"] in ("ERROR", "CRITICAL")
+              for line in record["shown"]]
+    if not any("boom-42" in line and "ZeroDivisionError" in line for line in errors):
+        shown = " | ".join(repr(line) for line in errors[:3]) or "no ERROR line"
+        fail("an ERROR line through app.logger with the request id boom-42 and the exception's type, "
+             "ZeroDivisionError", got=f"app.logger logged: {shown}", sent=sent,
+             note="With TESTING on, Flask sends got_request_exception and then lets the error through, without "
+                  "logging it itself: only your receiver can write that line.")

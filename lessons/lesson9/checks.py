@@ -466,3 +466,51 @@ def test_safe_next(app, client):
                           note=f"{why} A link to your login page with such a next would send people who trust your "
                                "site to a copy of it, made to steal their password. Redirect only to a path on this "
                                "site (safe_next), else to \"/\".")
+
+
+@check(points=1, hints=[
+    ("Add an @bp.after_app_request hook in main.py that sets X-Content-Type-Options: nosniff and "
+     "Content-Security-Policy: frame-ancestors 'none' on the response, then returns it. See lesson 9, \"Security "
+     "headers\"."),
+    ("after_app_request, not after_request: the headers belong on every page of the app, static files and "
+     "error pages included. Leave Strict-Transport-Security out until lesson 12: it is for HTTPS, in production."),
+])
+def test_security_headers(client):
+    """Every response says X-Content-Type-Options: nosniff and forbids framing (CSP frame-ancestors); no HSTS in development"""
+    for path, status in (("/", 200), ("/items/2", 200), ("/api/items/2", 200), ("/static/style.css", 200),
+                         ("/nope", 404)):
+        response = client.get(path)
+        expect(response).status(status).header("X-Content-Type-Options", "nosniff")
+        policy = response.headers.get("Content-Security-Policy", "")
+        directives = {part.strip().split(" ", 1)[0]: part.strip() for part in policy.split(";") if part.strip()}
+        frame = directives.get("frame-ancestors", "")
+        if frame.split()[1:] not in (["'none'"], ["'self'"]):
+            fail("Content-Security-Policy: frame-ancestors 'none' (or 'self'): no other site may show Shelf in a "
+                 "frame", got=f"Content-Security-Policy: {policy}" if policy else "no Content-Security-Policy header",
+                 sent=response.sent,
+                 note="A page shown invisibly in another site's frame can be clicked without the user knowing "
+                      "(clickjacking).")
+        if "Strict-Transport-Security" in response.headers:
+            fail("no Strict-Transport-Security header in development", sent=response.sent,
+                 got=f"Strict-Transport-Security: {response.headers['Strict-Transport-Security']}",
+                 note="HSTS makes a host HTTPS-only in the browser for as long as max-age says. Over plain "
+                      "HTTP, as in development, browsers ignore it: lesson 12 sends it in production only.")
+
+
+@check(points=1, hints=[
+    ("The edit form checks the URL like the add form does: item_error(title, url) refuses anything but http:// "
+     "and https://. See lesson 9, \"Why javascript: URLs survive autoescaping\"."),
+    ("Autoescaping leaves javascript:alert(1) as it is, since it holds no < > & or quotes: in an href, a click "
+     "would run it. Only checking the scheme keeps such a link out of Shelf."),
+])
+def test_edit_refuses_script_urls(app, client):
+    """Editing an item refuses a javascript: URL (autoescaping would leave it runnable) with a 400, and keeps the old URL"""
+    log_in(app, client, ANA)
+    form = {"title": WERKZEUG["title"], "url": WERKZEUG["url"], "tags": "wsgi"}
+    redirects_to_path(client.post("/items/new", data=form), "/items/4")
+    for url in ("javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>"):
+        response = after(client.post("/items/4/edit", data=dict(form, url=url)), f"as {ANA}, who saved item 4")
+        says(response, 400, "URL must start with http:// or https://",
+             note="Check the new URL with item_error(title, url), as create() does: a link whose scheme is "
+                  "javascript: runs its code when it is clicked, escaped or not.")
+    expect(after(client.get("/api/items/4"), "after the refused edits")).status(200).json_includes(url=WERKZEUG["url"])

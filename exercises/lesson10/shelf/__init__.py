@@ -20,6 +20,7 @@ from shelf.wsgi_raw import health_app
 def create_app(test_config=None):
     """Build a new, independent Shelf app. ``test_config`` overrides every other setting."""
     app = Flask(__name__, instance_relative_config=True)
+    app.logger.setLevel("INFO")  # outside debug mode, Flask's logger passes on only warnings and errors
 
     # Settings, weakest first: each step overrides the ones before it.
     app.config.from_mapping(
@@ -51,6 +52,8 @@ def create_app(test_config=None):
     app.register_blueprint(auth.bp)
     # TODO 1: csrf.init_app(app) here, after the blueprints (their before_request hooks must run first: see
     #         "Hooks run in order"), then csrf.exempt(api.bp): the JSON API takes no forms.
+    # TODO 8: connect main.log_unhandled_error to flask's got_request_exception, for this app only:
+    #         got_request_exception.connect(receiver, app) (import got_request_exception from flask).
 
     # Middleware wraps app.wsgi_app, never app itself: the function returns the Flask object.
     # The last wrapper added runs first: ProxyFix → DispatcherMiddleware → PoweredByMiddleware → Flask.

@@ -22,6 +22,7 @@ def create_app(test_config=None):
     """Build a new, independent Shelf app. ``test_config`` overrides every other setting."""
     # TODO 1: build a new app here, at every call, and return it:
     #       app = Flask(__name__, instance_relative_config=True)
+    #       app.logger.setLevel("INFO")   (lesson 5's app.logger.setLevel(logging.INFO), for this new app)
     #       ...                       (TODO 3, 4, 2, 5, 9, in that order)
     #       return app
     #   No Flask object may be made at module level: not here, not in any other module.

@@ -17,7 +17,8 @@
 #       @bp.app_context_processor             instead of @app.context_processor
 #       @bp.before_app_request                instead of @app.before_request
 #       @bp.after_app_request                 instead of @app.after_request
-#   (@bp.before_request, without app_, would only run for main's own views.)
+#   (@bp.before_request, without app_, would only run for main's own views.) The log line of the
+#   after-request hook uses current_app.logger: there is no module-level app to name any more.
 #
 # TODO 8: move both error handlers here, as @bp.app_errorhandler(RequestEntityTooLarge) and
 #   @bp.app_errorhandler(HTTPException). /nope and /api/nope match no route, so they belong to no

@@ -5,7 +5,7 @@
 
 import os
 
-from flask import Flask
+from flask import Flask, got_request_exception
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -19,6 +19,7 @@ from shelf.wsgi_raw import health_app
 def create_app(test_config=None):
     """Build a new, independent Shelf app. ``test_config`` overrides every other setting."""
     app = Flask(__name__, instance_relative_config=True)
+    app.logger.setLevel("INFO")  # outside debug mode, Flask's logger passes on only warnings and errors
 
     # Settings, weakest first: each step overrides the ones before it.
     app.config.from_mapping(
@@ -53,6 +54,8 @@ def create_app(test_config=None):
     # must give the request its id before CSRFProtect's hook can refuse it (after_request still runs).
     csrf.init_app(app)  # a POST without the form's csrf_token gets 400 Bad Request
     csrf.exempt(api.bp)  # the JSON API is not driven by forms in a browser: lesson 11 protects it with tokens
+    # Flask's own signal for an error that no handler answered: log it with its request id, for this app only.
+    got_request_exception.connect(main.log_unhandled_error, app)
 
     # Middleware wraps app.wsgi_app, never app itself: the function returns the Flask object.
     # The last wrapper added runs first: ProxyFix → DispatcherMiddleware → PoweredByMiddleware → Flask.

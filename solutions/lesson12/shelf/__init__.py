@@ -5,7 +5,7 @@
 
 import os
 
-from flask import Flask
+from flask import Flask, got_request_exception
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -24,12 +24,16 @@ def check_production_settings(app):
                            "print(secrets.token_hex())').")
     if app.debug:
         raise RuntimeError("FLASK_PRODUCTION is set with debug mode on: the debugger runs any code it is sent.")
+    if not app.config["TRUSTED_HOSTS"]:
+        raise RuntimeError("FLASK_PRODUCTION is set but TRUSTED_HOSTS is not: set FLASK_TRUSTED_HOSTS to the host "
+                           "names Shelf answers to, as JSON, such as '[\"shelf.example\"]'.")
     app.config["SESSION_COOKIE_SECURE"] = True  # the session cookie travels over HTTPS only
 
 
 def create_app(test_config=None):
     """Build a new, independent Shelf app. ``test_config`` overrides every other setting."""
     app = Flask(__name__, instance_relative_config=True)
+    app.logger.setLevel("INFO")  # outside debug mode, Flask's logger passes on only warnings and errors
 
     # Settings, weakest first: each step overrides the ones before it.
     app.config.from_mapping(
@@ -66,6 +70,8 @@ def create_app(test_config=None):
     # must give the request its id before CSRFProtect's hook can refuse it (after_request still runs).
     csrf.init_app(app)  # a POST without the form's csrf_token gets 400 Bad Request
     csrf.exempt(api.bp)  # the JSON API is not driven by forms in a browser: lesson 11 protects it with tokens
+    # Flask's own signal for an error that no handler answered: log it with its request id, for this app only.
+    got_request_exception.connect(main.log_unhandled_error, app)
 
     # Middleware wraps app.wsgi_app, never app itself: the function returns the Flask object.
     # The last wrapper added runs first: ProxyFix → DispatcherMiddleware → PoweredByMiddleware → Flask.

@@ -18,6 +18,7 @@ from shelf.wsgi_raw import health_app
 def create_app(test_config=None):
     """Build a new, independent Shelf app. ``test_config`` overrides every other setting."""
     app = Flask(__name__, instance_relative_config=True)
+    app.logger.setLevel("INFO")  # outside debug mode, Flask's logger passes on only warnings and errors
 
     # Settings, weakest first: each step overrides the ones before it.
     app.config.from_mapping(
