@@ -42,7 +42,7 @@ def require_blueprints(app, *names):
     missing = [name for name in names if name not in registered]
     if missing:
         fail("the blueprint" + ("s " if len(missing) > 1 else " ") + ", ".join(missing)
-             + " registered on the app (task 5): this check tests the app once its views live in blueprints",
+             + " registered on the app (tasks 2 to 4): this check tests the app once its views live in blueprints",
              got="blueprints registered: " + (", ".join(registered) if registered else "none"),
              sent="reading app.blueprints")
 
@@ -65,183 +65,13 @@ def links_to(response, *urls):
                  sent=response.sent)
 
 
-@check(points=2, hints=[
-    ("Define create_app(test_config=None) in shelf/__init__.py: it creates app = Flask(__name__, "
-    "instance_relative_config=True), sets it up, and ends with return app. See lesson 7, \"The application "
-    "factory\"."),
-    ("Everything that shelf/app.py does at module level (settings, converter, routes, hooks, middleware) happens "
-    "inside the function, so every call builds a brand-new app. Nothing creates a Flask object at module level."),
-    ("Apply test_config last, and only when it is given: if test_config is not None: "
-    "app.config.from_mapping(test_config)."),
-])
-def test_factory_builds_new_apps(app):
-    """create_app() builds a new Flask app at every call; create_app({"TESTING": True}) is in testing mode, create_app() is not"""
-    result = app.probe("two_apps")
-    calls = ('create_app({"TESTING": True})', "create_app()")
-    for call, error in zip(calls, result["errors"]):
-        if error:
-            describe_call_error(call, error, TWO_CALLS)
-    for call, kind in zip(calls, result["types"]):
-        if kind != "Flask":
-            fail(f"{call} to return a Flask app", got=f"{call} returned a {kind}", sent=TWO_CALLS,
-                 note="End create_app() with return app. Middleware wraps app.wsgi_app, never app itself.")
-    if result["same"] or result["checks_app"]:
-        fail("two calls to return two different app objects", got="both calls returned the same app object",
-             sent=TWO_CALLS,
-             note="create_app() must call Flask(__name__, ...) itself, every time. Returning an app made at "
-                  "module level (such as the one in shelf/app.py) means every app shares its routes, its "
-                  "settings and its items.")
-    if result["testing"] != [True, False]:
-        fail('create_app({"TESTING": True}).testing == True and create_app().testing == False',
-             got=f'create_app({{"TESTING": True}}).testing == {result["testing"][0]!r} and create_app().testing '
-                 f'== {result["testing"][1]!r}', sent=TWO_CALLS,
-             note="test_config is a dict of settings: load it into app.config with "
-                  "app.config.from_mapping(test_config), after every other setting. app.testing reads "
-                  "app.config[\"TESTING\"].")
-
-
-@check(points=2, hints=[
-    ("Give each app its own Store in store.init_app(app): app.extensions[\"shelf_store\"] = Store(). Views find "
-    "it with get_store(), which returns current_app.extensions[\"shelf_store\"]. See lesson 7, \"One store per "
-    "app\"."),
-    ("Nothing in store.py may hold items at module level any more: no _items list, no STORE = Store(), no global "
-    "variable that init_app() sets. Each call of init_app(app) makes a new Store()."),
-    "Every view (and context.py) reaches the items through get_store(), never through a module-level name.",
-])
-def test_each_app_has_its_own_store(app):
-    """Two apps from create_app() keep separate items: one saved through the first app's API is not in the second"""
-    result = app.probe("separate_stores")
-    sent = 'in your app\'s process: two apps from create_app({"TESTING": True}), then POST /api/items on the first'
-    if "error" in result:
-        describe_call_error('create_app({"TESTING": True})', result["error"], sent)
-    stores = result["stores"]
-    if "NoneType" in stores:
-        fail('app.extensions["shelf_store"] to hold each app\'s store', got="app.extensions has no \"shelf_store\"",
-             sent=sent, note="store.init_app(app), called in create_app(), puts a new Store() there.")
-    if result["same_store"]:
-        fail('each app to have a store of its own: app.extensions["shelf_store"] a different object in each',
-             got="both apps hold the very same " + ("module, shelf.store" if stores[0] == "module" else f"{stores[0]} object"),
-             sent=sent,
-             note="A store created once, at module level, is shared by every app create_app() builds.")
-    created = result["created"]
-    if created["status"] != 201:
-        fail("POST /api/items on the first app to save the item (201 Created)",
-             got=f"status {created['status']}, JSON {created['json']}", sent=sent)
-    path = result["path"]
-    if result["first"] != 200:
-        fail(f"GET {path} on the first app to find the item it just saved (200)", got=f"status {result['first']}",
-             sent=sent)
-    for who in ("second", "checks_app"):
-        if result[who] != 404:
-            fail(f"GET {path} on another app to be 404: only the first app saved that item",
-                 got=f"status {result[who]}: the {'second app' if who == 'second' else 'check’s own app'} "
-                     "has it too", sent=sent,
-                 note="The apps share their items. Does get_store() return something other than "
-                      "current_app.extensions[\"shelf_store\"], such as a global that the last init_app() set?")
-
-
-@check(points=1, config={"ITEMS_PER_PAGE": 2}, hints=[
-    ("Start create_app() with app.config.from_mapping(SECRET_KEY=\"dev\", ITEMS_PER_PAGE=20, "
-    "MAX_CONTENT_LENGTH=64 * 1024, SESSION_COOKIE_SAMESITE=\"Lax\"). See lesson 7, \"Configuration: defaults "
-    "first\"."),
-    ("The list view reads the page size from the config: current_app.config[\"ITEMS_PER_PAGE\"] (the PER_PAGE "
-    "constant goes away), still overridden by ?per_page=."),
-])
-def test_default_settings(app, client):
-    """create_app() sets SECRET_KEY, ITEMS_PER_PAGE=20 and MAX_CONTENT_LENGTH=64 KiB; /items/ shows ITEMS_PER_PAGE items"""
-    result = app.probe("default_settings")
-    sent = "create_app(), with no instance/config.py and no FLASK_* environment variable"
-    if "config" not in result:
-        describe_call_error("create_app()", result["error"], sent)
-    config = result["config"]
-    if not config["SECRET_KEY"]:
-        fail("a SECRET_KEY by default (\"dev\" is fine on your own machine)",
-             got=f"app.config[\"SECRET_KEY\"] == {config['SECRET_KEY']!r}", sent=sent,
-             note="Without it, the session (lesson 5) cannot be signed.")
-    for key, wanted in (("ITEMS_PER_PAGE", 20), ("MAX_CONTENT_LENGTH", 64 * 1024)):
-        if config[key] != wanted:
-            fail(f"app.config[{key!r}] == {wanted}", sent=sent,
-                 got=f"app.config[{key!r}] == {config[key]!r}" if config[key] is not None else f"app.config has no {key!r}")
-    response = client.get("/items/")
-    response.sent = f'{response.sent} on create_app({{"TESTING": True, "ITEMS_PER_PAGE": 2}})'
-    note = "The list view must read current_app.config[\"ITEMS_PER_PAGE\"] on every request."
-    expect(response).status(200).element("li.item", count=2, note=note)
-    expect(response).text_contains("Page 1 of 2")
-
-
-LAYERS = {20: "the defaults", 7: "instance/config.py", 5: "FLASK_ITEMS_PER_PAGE", 3: "test_config"}
-
-
-@check(points=2, hints=[
-    ("After the defaults, in this order: app.config.from_pyfile(\"config.py\", silent=True), then "
-    "app.config.from_prefixed_env(), then the test_config. See lesson 7, \"Layers of settings\"."),
-    ("from_pyfile(\"config.py\") looks in the instance folder only when the app is made with "
-    "Flask(__name__, instance_relative_config=True); silent=True lets the file be missing."),
-    ("from_prefixed_env() reads every FLASK_* variable: FLASK_ITEMS_PER_PAGE=5 becomes ITEMS_PER_PAGE == 5, "
-    "an int, because the value is read as JSON. os.environ.get(...) would give the str \"5\"."),
-])
-def test_settings_layers(app):
-    """Settings come in layers, each overriding the one before: defaults < instance/config.py < FLASK_* < test_config"""
-    result = app.probe("settings_layers")
-    file = result["instance_file"]
-    steps = (
-        ("file", 7, "from-the-instance-file", f"{file} saying ITEMS_PER_PAGE = 7, then create_app()",
-         ("The instance file was not read, or a later layer undid it. Build the app with Flask(__name__, "
-         "instance_relative_config=True) and call app.config.from_pyfile(\"config.py\", silent=True) after "
-         "the defaults.")),
-        ("env", 5, "from-the-environment",
-         f"{file} saying ITEMS_PER_PAGE = 7, FLASK_ITEMS_PER_PAGE=5 in the environment, then create_app()",
-         ("The environment must win over the instance file: call app.config.from_prefixed_env() after "
-         "from_pyfile(...).")),
-        ("test_config", 3, None,
-         (f'{file} saying ITEMS_PER_PAGE = 7, FLASK_ITEMS_PER_PAGE=5, then create_app({{"TESTING": True, '
-         '"ITEMS_PER_PAGE": 3}})'),
-         ("test_config wins over everything: apply it last, after from_prefixed_env(). It is how tests (and "
-         "this grader) choose the settings they need.")),
-    )
-    for key, wanted, secret, sent, note in steps:
-        got = result[key]
-        if "error" in got:
-            describe_call_error("create_app()", got["error"], sent)
-        value, kind = got["ITEMS_PER_PAGE"], got["type"]
-        if value != wanted or kind != "int":
-            if kind == "str" and str(value) == str(wanted):
-                note = ("The value is the str \"5\", not the int 5: app.config.from_prefixed_env() reads each "
-                        "value as JSON, so numbers arrive as numbers. Reading os.environ yourself does not.")
-            elif value in LAYERS:
-                note = f"{value} is the value from {LAYERS[value]}, which came out on top. {note}"
-            fail(f"app.config[\"ITEMS_PER_PAGE\"] == {wanted} (an int)",
-                 got=f"app.config[\"ITEMS_PER_PAGE\"] == {value!r} (a {kind})" if value is not None
-                 else "app.config has no \"ITEMS_PER_PAGE\"", sent=sent, note=note)
-        if secret and got["SECRET_KEY"] != secret:
-            fail(f"app.config[\"SECRET_KEY\"] == {secret!r}", got=f"app.config[\"SECRET_KEY\"] == {got['SECRET_KEY']!r}",
-                 sent=sent.replace("ITEMS_PER_PAGE = 7", "SECRET_KEY = \"from-the-instance-file\"")
-                 .replace("FLASK_ITEMS_PER_PAGE=5", "FLASK_SECRET_KEY=from-the-environment"),
-                 note="Every setting goes through the same layers, SECRET_KEY included: the defaults hold a "
-                      "development key, and the real one comes from the instance file or the environment.")
-
-
-@check(points=2, hints=[
-    ("Create a Blueprint in each of shelf/main.py, shelf/items.py and shelf/api.py, move the views onto it "
-    "(@bp.get instead of @app.get), and register all three in create_app(). See lesson 7, \"Blueprints\"."),
-    ("Blueprint(\"items\", __name__, url_prefix=\"/items\") adds /items in front of its routes: the detail view "
-    "becomes @bp.get(\"/<int:item_id>\"), the list @bp.route(\"/\", methods=[\"GET\", \"POST\"])."),
-    ("An endpoint is the blueprint's name, a dot and the function's name: rename the views so that they are "
-    "main.index, main.tag, main.tags_all, items.index, items.detail, items.create, api.item and api.create."),
-])
-def test_blueprints(app):
-    """The views live in three blueprints, main (/), items (/items) and api (/api): url_for("items.detail", item_id=2) is /items/2"""
-    registered = app.probe("blueprint_names")
-    missing = [name for name in BLUEPRINTS if name not in registered]
-    if missing:
-        fail("the blueprints main, items and api registered on the app",
-             got="blueprints registered: " + (", ".join(registered) if registered else "none"), sent="reading app.blueprints",
-             note="Make each one with Blueprint(name, __name__, ...) in its own module, and register it in "
-                  "create_app() with app.register_blueprint(...).")
+def check_rules(app, endpoints):
+    """Each endpoint exists, at its rule of RULES."""
     routes = app.routes()
     by_endpoint = {route["endpoint"]: route["rule"] for route in routes}
     by_rule = {route["rule"]: route["endpoint"] for route in routes}
-    for endpoint, rule in RULES.items():
+    for endpoint in endpoints:
+        rule = RULES[endpoint]
         if endpoint not in by_endpoint:
             got = f"the rule {rule} has the endpoint {by_rule[rule]}" if rule in by_rule else f"no rule {rule} at all"
             fail(f"an endpoint {endpoint}, at {rule}", got=got, sent="listing app.url_map",
@@ -251,10 +81,41 @@ def test_blueprints(app):
             fail(f"{endpoint} at {rule}", got=f"{endpoint} at {by_endpoint[endpoint]}", sent="listing app.url_map",
                  note="A blueprint's url_prefix goes in front of each of its routes: with url_prefix=\"/items\", "
                       "@bp.get(\"/<int:item_id>\") is /items/<int:item_id>.")
-    outside = sorted({route["endpoint"] for route in routes if "." not in route["endpoint"]} - {"static"})
-    if outside:
-        fail("every view in one of the blueprints", got="views registered on the app itself: " + ", ".join(outside),
-             sent="listing app.url_map", note="Move each one onto a blueprint; create_app() only registers them.")
+
+
+def check_urls(app, cases):
+    for endpoint, values, url in cases:
+        built = app.url_for(endpoint, **values)
+        if built != url:
+            shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
+            fail(f'url_for("{endpoint}", {shown}) == "{url}"', got=f'url_for("{endpoint}", {shown}) == "{built}"',
+                 sent="building a URL under app.test_request_context()")
+
+
+def require_blueprint(app, name):
+    """The blueprint ``name`` is registered; fail, saying how, while it is not."""
+    registered = app.probe("blueprint_names")
+    if name not in registered:
+        fail(f"a blueprint {name!r} registered on the app",
+             got="blueprints registered: " + (", ".join(registered) if registered else "none"),
+             sent="reading app.blueprints",
+             note="Make it with Blueprint(...) in its module, and register it with app.register_blueprint(...): in "
+                  "shelf/app.py until create_app() builds the app (TODO 7), then in create_app().")
+
+
+@check(points=1, hints=[
+    ("In shelf/main.py, bp = Blueprint(\"main\", __name__); move the site's pages onto it (@bp.get instead of "
+    "@app.get) and register it: app.register_blueprint(main.bp), in shelf/app.py for now. See lesson 7, "
+    "\"Blueprints\"."),
+    ("TagListConverter moves to converters.py first (TODO 1), and is registered before the blueprint: its rule "
+    "/tags/<tags:names> needs it."),
+    ("The endpoints are main.index, main.about, main.tag, main.tags_all...: rename them wherever url_for names "
+    "them, in the views (url_for(\".index\")) and in the templates (url_for('main.index'))."),
+])
+def test_main_blueprint(app):
+    """The site's pages live in the blueprint main: main.index is /, main.tag /tags/<tag>, url_for("main.tag", tag="web dev") is /tags/web%20dev"""
+    require_blueprint(app, "main")
+    check_rules(app, ("main.index", "main.about", "main.tag", "main.tags_all"))
     for path, wanted in (("/tags/python+wsgi", ["main.tags_all", {"names": ["python", "wsgi"]}]),
                          ("/tags/wsgi", ["main.tag", {"tag": "wsgi"}])):
         routed = app.probe("match", path)
@@ -263,15 +124,39 @@ def test_blueprints(app):
                  got="no rule matches" if routed is None else f"routed to {routed[0]} with {routed[1]}",
                  note="Register the tags converter before the blueprints, and keep the rules of lesson 4: "
                       "/tags/<tag> and /tags/<tags:names>.")
-    for endpoint, values, url in (("items.detail", {"item_id": 2}, "/items/2"), ("api.item", {"item_id": 2}, "/api/items/2"),
-                                  ("main.tags_all", {"names": ["python", "wsgi"]}, "/tags/python+wsgi"),
-                                  ("main.tags_all", {"names": ["web dev", "python"]}, "/tags/web%20dev+python"),
-                                  ("main.tag", {"tag": "web dev"}, "/tags/web%20dev")):
-        built = app.url_for(endpoint, **values)
-        if built != url:
-            shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
-            fail(f'url_for("{endpoint}", {shown}) == "{url}"', got=f'url_for("{endpoint}", {shown}) == "{built}"',
-                 sent="building a URL under app.test_request_context()")
+    check_urls(app, (("main.tags_all", {"names": ["python", "wsgi"]}, "/tags/python+wsgi"),
+                     ("main.tags_all", {"names": ["web dev", "python"]}, "/tags/web%20dev+python"),
+                     ("main.tag", {"tag": "web dev"}, "/tags/web%20dev")))
+
+
+@check(points=1, hints=[
+    ("In shelf/items.py, bp = Blueprint(\"items\", __name__, url_prefix=\"/items\"), registered like main. See "
+    "lesson 7, \"Blueprints\"."),
+    ("The url_prefix goes in front of every route of the blueprint: the list is @bp.route(\"/\", methods=[\"GET\", "
+    "\"POST\"]), the detail @bp.get(\"/<int:item_id>\"). Name the views index, detail, create and import_urls."),
+])
+def test_items_blueprint(app):
+    """The item pages live in the blueprint items, under /items: url_for("items.detail", item_id=2) is /items/2"""
+    require_blueprint(app, "items")
+    check_rules(app, ("items.index", "items.detail", "items.create"))
+    check_urls(app, (("items.detail", {"item_id": 2}, "/items/2"),))
+
+
+@check(points=1, hints=[
+    ("In shelf/api.py, bp = Blueprint(\"api\", __name__, url_prefix=\"/api\"), registered like the others; the "
+    "views are item and create. See lesson 7, \"Blueprints\"."),
+    ("When the API is moved, no view is left on the app itself: every endpoint but static has a blueprint's name "
+    "in front. flask --app shelf routes shows them."),
+])
+def test_api_blueprint(app):
+    """The API lives in the blueprint api, under /api (api.item, api.create), and no view is left outside a blueprint"""
+    require_blueprint(app, "api")
+    check_rules(app, ("api.item", "api.create"))
+    check_urls(app, (("api.item", {"item_id": 2}, "/api/items/2"),))
+    outside = sorted({route["endpoint"] for route in app.routes() if "." not in route["endpoint"]} - {"static"})
+    if outside:
+        fail("every view in one of the blueprints", got="views registered on the app itself: " + ", ".join(outside),
+             sent="listing app.url_map", note="Move each one onto a blueprint; the app only registers them.")
 
 
 @check(points=1, hints=[
@@ -377,6 +262,41 @@ def test_errors_for_every_url(app, client):
         raise add_note(failure, handlers_note(app)) from None
 
 
+@check(points=2, hints=[
+    ("Define create_app(test_config=None) in shelf/__init__.py: it creates app = Flask(__name__, "
+    "instance_relative_config=True), sets it up, and ends with return app. See lesson 7, \"The application "
+    "factory\"."),
+    ("Everything that shelf/app.py does at module level (settings, converter, routes, hooks, middleware) happens "
+    "inside the function, so every call builds a brand-new app. Nothing creates a Flask object at module level."),
+    ("Apply test_config last, and only when it is given: if test_config is not None: "
+    "app.config.from_mapping(test_config)."),
+])
+def test_factory_builds_new_apps(app):
+    """create_app() builds a new Flask app at every call; create_app({"TESTING": True}) is in testing mode, create_app() is not"""
+    result = app.probe("two_apps")
+    calls = ('create_app({"TESTING": True})', "create_app()")
+    for call, error in zip(calls, result["errors"]):
+        if error:
+            describe_call_error(call, error, TWO_CALLS)
+    for call, kind in zip(calls, result["types"]):
+        if kind != "Flask":
+            fail(f"{call} to return a Flask app", got=f"{call} returned a {kind}", sent=TWO_CALLS,
+                 note="End create_app() with return app. Middleware wraps app.wsgi_app, never app itself.")
+    if result["same"] or result["checks_app"]:
+        fail("two calls to return two different app objects", got="both calls returned the same app object",
+             sent=TWO_CALLS,
+             note="create_app() must call Flask(__name__, ...) itself, every time. Returning an app made at "
+                  "module level (such as the one in shelf/app.py) means every app shares its routes, its "
+                  "settings and its items.")
+    if result["testing"] != [True, False]:
+        fail('create_app({"TESTING": True}).testing == True and create_app().testing == False',
+             got=f'create_app({{"TESTING": True}}).testing == {result["testing"][0]!r} and create_app().testing '
+                 f'== {result["testing"][1]!r}', sent=TWO_CALLS,
+             note="test_config is a dict of settings: load it into app.config with "
+                  "app.config.from_mapping(test_config), after every other setting. app.testing reads "
+                  "app.config[\"TESTING\"].")
+
+
 @check(points=1, hints=[
     ("Install the middleware inside create_app(), on the app it just made, before return app: "
     "app.wsgi_app = PoweredByMiddleware(app.wsgi_app), then the DispatcherMiddleware. See lesson 7, "
@@ -402,6 +322,127 @@ def test_middleware_built_by_the_factory(app, client):
     for path, status in (("/", 200), ("/nope", 404), ("/static/style.css", 200)):
         expect(client.get(path)).status(status).header("X-Powered-By", "Shelf")
     expect(client.get("/health")).status(200).body(b"OK")
+
+
+@check(points=1, config={"ITEMS_PER_PAGE": 2}, hints=[
+    ("Start create_app() with app.config.from_mapping(SECRET_KEY=\"dev\", ITEMS_PER_PAGE=20, "
+    "MAX_CONTENT_LENGTH=64 * 1024, SESSION_COOKIE_SAMESITE=\"Lax\"). See lesson 7, \"Configuration: defaults "
+    "first\"."),
+    ("The list view reads the page size from the config: current_app.config[\"ITEMS_PER_PAGE\"] (the PER_PAGE "
+    "constant goes away), still overridden by ?per_page=."),
+])
+def test_default_settings(app, client):
+    """create_app() sets SECRET_KEY, ITEMS_PER_PAGE=20 and MAX_CONTENT_LENGTH=64 KiB; /items/ shows ITEMS_PER_PAGE items"""
+    result = app.probe("default_settings")
+    sent = "create_app(), with no instance/config.py and no FLASK_* environment variable"
+    if "config" not in result:
+        describe_call_error("create_app()", result["error"], sent)
+    config = result["config"]
+    if not config["SECRET_KEY"]:
+        fail("a SECRET_KEY by default (\"dev\" is fine on your own machine)",
+             got=f"app.config[\"SECRET_KEY\"] == {config['SECRET_KEY']!r}", sent=sent,
+             note="Without it, the session (lesson 5) cannot be signed.")
+    for key, wanted in (("ITEMS_PER_PAGE", 20), ("MAX_CONTENT_LENGTH", 64 * 1024)):
+        if config[key] != wanted:
+            fail(f"app.config[{key!r}] == {wanted}", sent=sent,
+                 got=f"app.config[{key!r}] == {config[key]!r}" if config[key] is not None else f"app.config has no {key!r}")
+    response = client.get("/items/")
+    response.sent = f'{response.sent} on create_app({{"TESTING": True, "ITEMS_PER_PAGE": 2}})'
+    note = "The list view must read current_app.config[\"ITEMS_PER_PAGE\"] on every request."
+    expect(response).status(200).element("li.item", count=2, note=note)
+    expect(response).text_contains("Page 1 of 2")
+
+
+LAYERS = {20: "the defaults", 7: "instance/config.py", 5: "FLASK_ITEMS_PER_PAGE", 3: "test_config"}
+
+
+@check(points=2, hints=[
+    ("After the defaults, in this order: app.config.from_pyfile(\"config.py\", silent=True), then "
+    "app.config.from_prefixed_env(), then the test_config. See lesson 7, \"Layers of settings\"."),
+    ("from_pyfile(\"config.py\") looks in the instance folder only when the app is made with "
+    "Flask(__name__, instance_relative_config=True); silent=True lets the file be missing."),
+    ("from_prefixed_env() reads every FLASK_* variable: FLASK_ITEMS_PER_PAGE=5 becomes ITEMS_PER_PAGE == 5, "
+    "an int, because the value is read as JSON. os.environ.get(...) would give the str \"5\"."),
+])
+def test_settings_layers(app):
+    """Settings come in layers, each overriding the one before: defaults < instance/config.py < FLASK_* < test_config"""
+    result = app.probe("settings_layers")
+    file = result["instance_file"]
+    steps = (
+        ("file", 7, "from-the-instance-file", f"{file} saying ITEMS_PER_PAGE = 7, then create_app()",
+         ("The instance file was not read, or a later layer undid it. Build the app with Flask(__name__, "
+         "instance_relative_config=True) and call app.config.from_pyfile(\"config.py\", silent=True) after "
+         "the defaults.")),
+        ("env", 5, "from-the-environment",
+         f"{file} saying ITEMS_PER_PAGE = 7, FLASK_ITEMS_PER_PAGE=5 in the environment, then create_app()",
+         ("The environment must win over the instance file: call app.config.from_prefixed_env() after "
+         "from_pyfile(...).")),
+        ("test_config", 3, None,
+         (f'{file} saying ITEMS_PER_PAGE = 7, FLASK_ITEMS_PER_PAGE=5, then create_app({{"TESTING": True, '
+         '"ITEMS_PER_PAGE": 3}})'),
+         ("test_config wins over everything: apply it last, after from_prefixed_env(). It is how tests (and "
+         "this grader) choose the settings they need.")),
+    )
+    for key, wanted, secret, sent, note in steps:
+        got = result[key]
+        if "error" in got:
+            describe_call_error("create_app()", got["error"], sent)
+        value, kind = got["ITEMS_PER_PAGE"], got["type"]
+        if value != wanted or kind != "int":
+            if kind == "str" and str(value) == str(wanted):
+                note = ("The value is the str \"5\", not the int 5: app.config.from_prefixed_env() reads each "
+                        "value as JSON, so numbers arrive as numbers. Reading os.environ yourself does not.")
+            elif value in LAYERS:
+                note = f"{value} is the value from {LAYERS[value]}, which came out on top. {note}"
+            fail(f"app.config[\"ITEMS_PER_PAGE\"] == {wanted} (an int)",
+                 got=f"app.config[\"ITEMS_PER_PAGE\"] == {value!r} (a {kind})" if value is not None
+                 else "app.config has no \"ITEMS_PER_PAGE\"", sent=sent, note=note)
+        if secret and got["SECRET_KEY"] != secret:
+            fail(f"app.config[\"SECRET_KEY\"] == {secret!r}", got=f"app.config[\"SECRET_KEY\"] == {got['SECRET_KEY']!r}",
+                 sent=sent.replace("ITEMS_PER_PAGE = 7", "SECRET_KEY = \"from-the-instance-file\"")
+                 .replace("FLASK_ITEMS_PER_PAGE=5", "FLASK_SECRET_KEY=from-the-environment"),
+                 note="Every setting goes through the same layers, SECRET_KEY included: the defaults hold a "
+                      "development key, and the real one comes from the instance file or the environment.")
+
+
+@check(points=2, hints=[
+    ("Give each app its own Store in store.init_app(app): app.extensions[\"shelf_store\"] = Store(). Views find "
+    "it with get_store(), which returns current_app.extensions[\"shelf_store\"]. See lesson 7, \"One store per "
+    "app\"."),
+    ("Nothing in store.py may hold items at module level any more: no _items list, no STORE = Store(), no global "
+    "variable that init_app() sets. Each call of init_app(app) makes a new Store()."),
+    "Every view (and context.py) reaches the items through get_store(), never through a module-level name.",
+])
+def test_each_app_has_its_own_store(app):
+    """Two apps from create_app() keep separate items: one saved through the first app's API is not in the second"""
+    result = app.probe("separate_stores")
+    sent = 'in your app\'s process: two apps from create_app({"TESTING": True}), then POST /api/items on the first'
+    if "error" in result:
+        describe_call_error('create_app({"TESTING": True})', result["error"], sent)
+    stores = result["stores"]
+    if "NoneType" in stores:
+        fail('app.extensions["shelf_store"] to hold each app\'s store', got="app.extensions has no \"shelf_store\"",
+             sent=sent, note="store.init_app(app), called in create_app(), puts a new Store() there.")
+    if result["same_store"]:
+        fail('each app to have a store of its own: app.extensions["shelf_store"] a different object in each',
+             got="both apps hold the very same " + ("module, shelf.store" if stores[0] == "module" else f"{stores[0]} object"),
+             sent=sent,
+             note="A store created once, at module level, is shared by every app create_app() builds.")
+    created = result["created"]
+    if created["status"] != 201:
+        fail("POST /api/items on the first app to save the item (201 Created)",
+             got=f"status {created['status']}, JSON {created['json']}", sent=sent)
+    path = result["path"]
+    if result["first"] != 200:
+        fail(f"GET {path} on the first app to find the item it just saved (200)", got=f"status {result['first']}",
+             sent=sent)
+    for who in ("second", "checks_app"):
+        if result[who] != 404:
+            fail(f"GET {path} on another app to be 404: only the first app saved that item",
+                 got=f"status {result[who]}: the {'second app' if who == 'second' else 'check’s own app'} "
+                     "has it too", sent=sent,
+                 note="The apps share their items. Does get_store() return something other than "
+                      "current_app.extensions[\"shelf_store\"], such as a global that the last init_app() set?")
 
 
 PROXY_HEADERS = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "shelf.example"}
@@ -441,7 +482,7 @@ def test_forwarded_headers_trusted_behind_a_proxy(app, client):
     if hops != 1:
         fail('app.config["PROXY_HOPS"] == 1 on the app built with create_app({"TESTING": True, "PROXY_HOPS": 1})',
              got=f'app.config["PROXY_HOPS"] == {hops!r}', sent="reading app.config",
-             note="create_app() must apply test_config (task 4).")
+             note="create_app() must apply test_config (task 7).")
     expect(client.get("/whoami")).status(200).json(DIRECT)
     response = client.get("/whoami", headers=PROXY_HEADERS)
     expect(response).status(200)
