@@ -3,6 +3,7 @@
 from grader import check, expect, expect_equal
 
 TITLES = ("Flask docs", "PEP 3333", "Jinja docs")
+XSS = "<script>alert(1)</script>"
 
 
 @check(points=1, hints=[
@@ -57,6 +58,21 @@ def test_missing_item(client):
     """GET /items/99 (no such item) is 404 Not Found, while /items/3 works"""
     expect(client.get("/items/3")).status(200)
     expect(client.get("/items/99")).status(404)
+
+
+@check(points=1, hints=[
+    ("Wrap every title in escape() before it goes into the HTML you return: f\"<li>{escape(item['title'])}</li>\". "
+    "See lesson 1, \"Your first route\"."),
+    ("from markupsafe import escape. It turns < into &lt; and > into &gt;, so the browser shows the text instead of "
+    "running it. Escape the titles in the list, on an item's page and on a tag's page."),
+])
+def test_titles_are_escaped(app, client):
+    """An item titled <script>alert(1)</script> is shown as text, escaped, on /items/, its own page and its tag's page"""
+    item_id = app.probe("add_item", XSS, "https://evil.example/", ["xss"])
+    for path in ("/items/", f"/items/{item_id}", "/tags/xss"):
+        response = client.get(path)
+        response.sent = f"{response.sent} (after saving item {item_id}, titled {XSS})"
+        expect(response).status(200).lacks("<script>alert(1)").text_contains(XSS)
 
 
 @check(points=2, hints=[

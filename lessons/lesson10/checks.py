@@ -17,6 +17,7 @@ CSRF_ON = {"WTF_CSRF_ENABLED": True}
 DEFAULTS = {"THROTTLE_ENABLED": True, "THROTTLE_DEFAULT_LIMIT": 60, "THROTTLE_WINDOW": 60}
 PRESET = {"THROTTLE_ENABLED": False, "THROTTLE_DEFAULT_LIMIT": 5, "THROTTLE_WINDOW": 10}
 OTHER_ADDRESS = "203.0.113.9"
+SPOOFED_ADDRESS = "198.51.100.23"
 IN_PROCESS = "in your app's process: "
 
 
@@ -215,7 +216,7 @@ def test_throttle_init_app(app):
     "X-RateLimit-Remaining (calls left in this window, 0 after the last one). Remember functools.wraps."),
 ])
 def test_limit(app, client):
-    """With THROTTLE_DEFAULT_LIMIT=3, POST /api/items answers 201 three times then 429 with Retry-After; another address and another view count apart"""
+    """With THROTTLE_DEFAULT_LIMIT=3, POST /api/items answers 201 three times then 429 with Retry-After, made-up X-Forwarded-For or not; another address and another view count apart"""
     allowed = [client.post("/api/items", json=ITEM) for _ in range(3)]
     for response in allowed:
         expect(response).status(201)
@@ -235,6 +236,11 @@ def test_limit(app, client):
              got=f"Retry-After: {retry}", sent=refused.sent)
     for left, response in zip((2, 1, 0), allowed):
         expect(response).header("X-RateLimit-Limit", "3").header("X-RateLimit-Remaining", str(left))
+    spoofed = client.post("/api/items", json=ITEM, headers={"X-Forwarded-For": SPOOFED_ADDRESS})
+    status_or_fail(spoofed, 429, "429 Too Many Requests: the same client, though it now claims another address in "
+                   "X-Forwarded-For", "No proxy stands in front of this app (PROXY_HOPS is 0), so the visitor wrote "
+                   "that header: ProxyFix must stay off (lesson 7), and the throttle counts by request.remote_addr, "
+                   "never by the header.")
     other = client.post("/api/items", json=ITEM, environ_base={"REMOTE_ADDR": OTHER_ADDRESS})
     status_or_fail(other, 201, f"201 Created: a client at another address ({OTHER_ADDRESS}) has a budget of its own",
                    "Count each client apart: the key of a count is (request.remote_addr, request.endpoint).")
@@ -346,3 +352,27 @@ def test_request_throttled_signal(app):
     if receipt["extra"].get("endpoint") != "api.create":
         fail('the keyword argument endpoint="api.create"', got=f"the keyword arguments {receipt['extra']}",
              sent=sent, note="Pass endpoint=request.endpoint to send().")
+
+
+@check(points=1, hints=[
+    ("Connect a receiver to Flask's own got_request_exception signal in create_app(): "
+     "got_request_exception.connect(main.log_unhandled_error, app). See lesson 10, \"Flask's own signals\"."),
+    ("The receiver takes (sender, exception, **extra) and logs one error line through sender.logger, with "
+     "g.get(\"request_id\", \"-\") in it and type(exception).__name__. Keep a module-level function: blinker holds "
+     "receivers by weak reference, so one defined inside create_app() would vanish."),
+])
+def test_unhandled_errors_are_logged(app):
+    """An error no handler answers is logged through got_request_exception, in one ERROR line with its request id"""
+    result = app.probe("unhandled_error_log", "boom-42")
+    sent = (IN_PROCESS + "a new app from create_app(), with one more view that divides by zero, then GET it with "
+            "X-Request-ID: boom-42, listening to app.logger")
+    if "error" in result:
+        fail("create_app() to build the app", got=f"it raised {result['error']}", sent=sent)
+    errors = [line for record in result["records"] if record["level"] in ("ERROR", "CRITICAL")
+              for line in record["shown"]]
+    if not any("boom-42" in line and "ZeroDivisionError" in line for line in errors):
+        shown = " | ".join(repr(line) for line in errors[:3]) or "no ERROR line"
+        fail("an ERROR line through app.logger with the request id boom-42 and the exception's type, "
+             "ZeroDivisionError", got=f"app.logger logged: {shown}", sent=sent,
+             note="With TESTING on, Flask sends got_request_exception and then lets the error through, without "
+                  "logging it itself: only your receiver can write that line.")

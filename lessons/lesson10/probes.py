@@ -156,3 +156,44 @@ def signal_receipts(app):
     finally:
         signal.disconnect(receiver)
     return {"statuses": statuses, "receipts": receipts}
+
+
+def unhandled_error_log(app, request_id):
+    """A new app from create_app() with one more view that raises ZeroDivisionError; GET it with an
+    X-Request-ID, and report what app.logger logged meanwhile: each record's level, its message and the
+    line each of the logger's handlers would write."""
+    import logging
+
+    try:
+        built = _new_app(app, "errors", {})
+    except Exception as error:  # noqa: BLE001 - the check explains what the student's factory raised
+        return {"error": _error(error)}
+
+    def divide_by_zero():
+        return str(1 / 0)
+
+    built.add_url_rule("/grader-divides-by-zero", "grader_divides_by_zero", divide_by_zero)
+    logger = built.logger
+    records = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            shown = [record.getMessage()]
+            for handler in logger.handlers:
+                if handler is not self:
+                    try:
+                        shown.append(handler.format(record))
+                    except Exception:  # noqa: BLE001 - a formatter that fails here only loses this view
+                        pass
+            records.append({"level": record.levelname, "shown": shown})
+
+    capture = Capture()
+    logger.addHandler(capture)
+    try:
+        built.test_client().get("/grader-divides-by-zero", headers={"X-Request-ID": request_id})
+        raised = None
+    except ZeroDivisionError as error:  # TESTING: the error goes on to the test client, after the signal
+        raised = _error(error)
+    finally:
+        logger.removeHandler(capture)
+    return {"raised": raised, "records": records}

@@ -13,6 +13,9 @@ import json
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from grader import check, expect, fail, quote
 from grader.authoring import load_mutants
 from grader.course import Course
@@ -25,6 +28,7 @@ MIN_TESTS = 8
 COMMAND = "python -m pytest -p no:cacheprovider --import-mode=importlib tests"
 HEALTHY = {"status": "ok", "db": "ok"}
 UNHEALTHY = {"status": "error", "db": "error"}
+IN_PROCESS = "in your app's process: "
 
 
 @functools.cache
@@ -282,6 +286,31 @@ def test_catches_missing_owner_check(app):
             "account cannot tell.")
 
 
+@check(points=1, hints=[
+    ("Test that flask init-db starts over: add an item first, run runner.invoke(args=[\"init-db\"]), then count "
+    "the items. See lesson 12, \"Testing commands\"."),
+    ("On a fresh database, \"3 items after init-db\" holds even when init-db does nothing: save a fourth item "
+    "(in an app context, or through the API) before you run the command, and assert it is gone."),
+])
+def test_catches_init_db_doing_nothing(app):
+    """Your tests catch a broken Shelf: flask init-db says "Initialized the database." and keeps every item"""
+    catches(app, "flask init-db says it started over, and keeps every item",
+            "The broken command exits with 0 and prints the right message: a test that checks only the exit "
+            "code and the output passes. The bug is in what is left in the database.")
+
+
+@check(points=1, hints=[
+    ("Test that flask seed --count N adds exactly N items. See lesson 12, \"Testing commands\"."),
+    ("runner.invoke(args=[\"seed\", \"--count\", \"2\"]), then count the items in an app context: 3 + 2. Pick a "
+    "count other than 3, the default, or a seed that ignores --count still passes."),
+])
+def test_catches_seed_ignoring_count(app):
+    """Your tests catch a broken Shelf: flask seed ignores --count and always adds three items"""
+    catches(app, "flask seed ignores --count and always adds three items",
+            "The broken seed always adds 3 items (and still says \"Seeded 2 items.\"): count the items after "
+            "the command, with a --count other than 3.")
+
+
 # --- deployment -------------------------------------------------------------------------------
 
 @check(points=1, hints=[
@@ -326,10 +355,11 @@ def test_healthz_without_database(app, client):
     ("After the test_config is applied: if app.config.get(\"PRODUCTION\"): check that SECRET_KEY is not "
     "\"dev\" and that app.debug is off, and raise RuntimeError(...) with a message that says what to set."),
     ("In production, also set app.config[\"SESSION_COOKIE_SECURE\"] = True: the session cookie then travels "
-    "over HTTPS only."),
+    "over HTTPS only. Refuse to start without TRUSTED_HOSTS, and add Strict-Transport-Security to the "
+    "security headers when PRODUCTION is set."),
 ])
 def test_production_settings(app):
-    """FLASK_SECRET_KEY=abc gives secret_key "abc"; with FLASK_PRODUCTION=true, create_app() refuses the dev key and debug mode"""
+    """FLASK_SECRET_KEY=abc gives secret_key "abc"; with FLASK_PRODUCTION=true, create_app() refuses the dev key, debug mode and no TRUSTED_HOSTS, and sends HSTS"""
     result = app.probe("production_apps")
     sent = "create_app() with FLASK_SECRET_KEY=abc in the environment"
     built = result["key"]
@@ -339,11 +369,19 @@ def test_production_settings(app):
         fail("app.secret_key == 'abc'", got=f"app.secret_key == {built['secret_key']!r}", sent=sent,
              note="app.config.from_prefixed_env() turns FLASK_SECRET_KEY into SECRET_KEY: call it in "
                   "create_app() after the defaults (lesson 7).")
+    if built["hsts"] is not None:
+        fail("no Strict-Transport-Security header outside production", sent=sent + ", then GET /healthz",
+             got=f"Strict-Transport-Security: {built['hsts']}",
+             note="Send HSTS only when app.config.get(\"PRODUCTION\") is true: it makes the host HTTPS-only in "
+                  "the browser for as long as max-age says.")
     refusals = (
         ("no_key", "create_app() with FLASK_PRODUCTION=true and no FLASK_SECRET_KEY (so SECRET_KEY is still \"dev\")",
          "Anyone who knows the development key can sign a session cookie that says they are any user."),
         ("debug", "create_app() with FLASK_PRODUCTION=true, a real FLASK_SECRET_KEY and FLASK_DEBUG=true",
          "The debugger in the error pages runs any Python code it is sent: never on a server."),
+        ("no_hosts", "create_app() with FLASK_PRODUCTION=true, a real FLASK_SECRET_KEY and no FLASK_TRUSTED_HOSTS",
+         "Without TRUSTED_HOSTS, Shelf answers any Host header a client makes up, and builds its external links "
+         "(url_for(..., _external=True)) from it."),
     )
     for case, sent, why in refusals:
         built = result[case]
@@ -356,7 +394,8 @@ def test_production_settings(app):
             fail("create_app() to raise RuntimeError", got=f"it raised {built['raised']}: {built['message']}",
                  sent=sent)
     ready = result["ready"]
-    sent = "create_app() with FLASK_PRODUCTION=true and a real FLASK_SECRET_KEY"
+    sent = ("create_app() with FLASK_PRODUCTION=true, a real FLASK_SECRET_KEY and "
+            "FLASK_TRUSTED_HOSTS='[\"shelf.example\"]'")
     if ready["raised"]:
         fail("create_app() to build the app: the settings are right for production", sent=sent,
              got=f"it raised {ready['raised']}: {ready['message']}")
@@ -364,6 +403,86 @@ def test_production_settings(app):
         fail("app.config[\"SESSION_COOKIE_SECURE\"] == True in production", sent=sent,
              got=f"app.config[\"SESSION_COOKIE_SECURE\"] == {ready['secure_cookie']!r}",
              note="A secure cookie is only sent over HTTPS, so the session cannot leak over plain HTTP.")
+    if ready["own_host"] != 200 or ready["other_host"] != 400:
+        fail("GET https://shelf.example/healthz answered (200) and GET https://evil.example/healthz refused (400)",
+             sent=sent + ", then GET /healthz with each Host",
+             got=f"status {ready['own_host']} for shelf.example, {ready['other_host']} for evil.example",
+             note="Flask checks the Host header against app.config[\"TRUSTED_HOSTS\"] by itself: keep the value "
+                  "FLASK_TRUSTED_HOSTS gives, a JSON list of host names.")
+    if not (ready["hsts"] or "").lower().startswith("max-age="):
+        fail("Strict-Transport-Security: max-age=31536000 on every response in production", sent=sent +
+             ", then GET https://shelf.example/healthz",
+             got=f"Strict-Transport-Security: {ready['hsts']}" if ready["hsts"] else "no Strict-Transport-Security "
+                 "header",
+             note="In the security-headers hook of lesson 9: if current_app.config.get(\"PRODUCTION\"), add it.")
+
+
+@check(points=1, hints=[
+    ("Sign API tokens with a list of keys: the old ones of SECRET_KEY_FALLBACKS first, the current SECRET_KEY "
+    "last. See lesson 12, \"Rotating the secret key\"."),
+    ("fallbacks = current_app.config[\"SECRET_KEY_FALLBACKS\"] or [], then URLSafeTimedSerializer([*fallbacks, "
+    "current_app.secret_key], salt=...): itsdangerous signs with the last key and accepts any of them."),
+])
+def test_key_rotation(app):
+    """After a key change, a token signed with the old key still works while it is in SECRET_KEY_FALLBACKS; new tokens use the new key"""
+    result = app.probe("rotated_key_tokens")
+    sent = (IN_PROCESS + 'a token from an app with SECRET_KEY "old-key", then POST /api/items with it on an app with '
+            'SECRET_KEY "new-key" and SECRET_KEY_FALLBACKS ["old-key"]')
+    if "error" in result:
+        fail("create_app() to build the apps", got=f"it raised {result['error']}", sent=sent)
+    if not (result["old_token"] and result["new_token"]):
+        fail("POST /api/tokens to give a token on each app (lesson 11)", sent=sent,
+             got="no token from the app with the " + ("old" if not result["old_token"] else "new") + " key")
+    if result["old_on_new"] != 201:
+        fail("201 Created: the old key is still accepted while it is in SECRET_KEY_FALLBACKS", sent=sent,
+             got=f"status {result['old_on_new']}",
+             note="Flask's session cookie already honours SECRET_KEY_FALLBACKS; your tokens are signed by your own "
+                  "serializer, which must be given the fallbacks too, or every user's token dies with the old key.")
+    if result["new_on_newest"] != 201:
+        fail("201 Created: a token made after the change is signed with the new key", got=f"status "
+             f"{result['new_on_newest']}",
+             sent=IN_PROCESS + 'a token from the app with "new-key" and the fallback, then POST /api/items with it on '
+                  'an app that knows "new-key" only',
+             note="itsdangerous signs with the LAST key of the list: put the current secret_key last, after the "
+                  "fallbacks.")
+
+
+@check(points=1, hints=[
+    ("Write pyproject.toml next to shelf/: a [project] table (name, version, dependencies) and a "
+    "[build-system] table (requires, build-backend). See lesson 12, \"Making Shelf installable\"."),
+    ("dependencies lists what Shelf imports and Python does not have: \"flask\" and \"flask-wtf\". With "
+    "build-backend = \"flit_core.buildapi\" (requires = [\"flit_core>=3.4,<5\"]), the name must be the package's, "
+    "shelf."),
+])
+def test_installable(app):
+    """pyproject.toml makes Shelf installable: a name, a version, its dependencies (flask, flask-wtf) and a build backend"""
+    result = app.probe("project_file")
+    sent = "reading pyproject.toml, next to shelf/"
+    if result.get("missing"):
+        fail("a pyproject.toml next to shelf/", got="no pyproject.toml", sent=sent)
+    if "invalid" in result:
+        fail("a pyproject.toml that is valid TOML", got=f"it does not parse: {result['invalid']}", sent=sent)
+    if not result["backend"] or not result["requires"]:
+        fail("a [build-system] table with requires and build-backend", sent=sent,
+             got=f"build-backend = {result['backend']!r}, requires = {result['requires']!r}",
+             note="pip reads it to know which tool builds the package: flit_core, as in Flask's tutorial, or "
+                  "setuptools.")
+    if not result["name"] or not (result["version"] or "version" in result["dynamic"]):
+        fail("[project] with a name and a version", sent=sent,
+             got=f"name = {result['name']!r}, version = {result['version']!r}")
+    names = set()
+    for requirement in result["dependencies"]:
+        try:
+            names.add(canonicalize_name(Requirement(requirement).name))
+        except InvalidRequirement:
+            fail("dependencies written as requirements, such as \"flask>=3.1\"", sent=sent,
+                 got=f"dependencies = {result['dependencies']!r}")
+    missing = [name for name in ("flask", "flask-wtf") if name not in names]
+    if missing:
+        fail("dependencies that include " + " and ".join(missing), sent=sent,
+             got=f"dependencies = {result['dependencies']!r}",
+             note="pip install -e . installs what dependencies lists: without it, Shelf installed on a new machine "
+                  "fails at its first import.")
 
 
 @check(points=1, hints=[

@@ -228,19 +228,78 @@ def production_apps(app) -> dict:
         "key": {"FLASK_SECRET_KEY": "abc"},
         "no_key": {"FLASK_PRODUCTION": "true"},
         "debug": {"FLASK_PRODUCTION": "true", "FLASK_SECRET_KEY": "a-long-random-value", "FLASK_DEBUG": "true"},
-        "ready": {"FLASK_PRODUCTION": "true", "FLASK_SECRET_KEY": "a-long-random-value"},
+        "no_hosts": {"FLASK_PRODUCTION": "true", "FLASK_SECRET_KEY": "a-long-random-value"},
+        "ready": {"FLASK_PRODUCTION": "true", "FLASK_SECRET_KEY": "a-long-random-value",
+                  "FLASK_TRUSTED_HOSTS": '["shelf.example"]'},
     }
     results = {}
     for case, settings in cases.items():
         with _environment(**{**_no_flask_settings(), "FLASK_DATABASE": database, **settings}):
             try:
                 built = create_app()
-            except Exception as error:  # noqa: BLE001 - raising is the expected answer for two of the cases
+            except Exception as error:  # noqa: BLE001 - raising is the expected answer for three of the cases
                 results[case] = {"raised": type(error).__name__, "message": str(error)[:300]}
                 continue
+        client = built.test_client()
+        own = client.get("/healthz", base_url="https://shelf.example")
+        other = client.get("/healthz", base_url="https://evil.example")
         results[case] = {"raised": None, "secret_key": str(built.secret_key), "debug": built.debug,
-                         "secure_cookie": built.config.get("SESSION_COOKIE_SECURE")}
+                         "secure_cookie": built.config.get("SESSION_COOKIE_SECURE"),
+                         "own_host": own.status_code, "other_host": other.status_code,
+                         "hsts": own.headers.get("Strict-Transport-Security")}
     return results
+
+
+def rotated_key_tokens(app) -> dict:
+    """An API token from an app with SECRET_KEY "old-key", used on an app whose key is now "new-key" with
+    SECRET_KEY_FALLBACKS ["old-key"]; and a token from that new app, used on an app that knows "new-key" only.
+    The apps share one database, so the account made on the first exists on all three."""
+    create_app = importlib.import_module("shelf").create_app
+    database = os.path.join(tempfile.mkdtemp(prefix="rotation-"), "shelf.sqlite")
+    base = {"TESTING": True, "DATABASE": database, "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    account = ("rotation", "correct horse battery")
+    item = {"title": "Rotated", "url": "https://example.com/rotated"}
+    try:
+        old = create_app({**base, "SECRET_KEY": "old-key"})
+        new = create_app({**base, "SECRET_KEY": "new-key", "SECRET_KEY_FALLBACKS": ["old-key"]})
+        newest = create_app({**base, "SECRET_KEY": "new-key"})
+    except Exception as error:  # noqa: BLE001 - the check explains what the student's factory raised
+        return {"error": _error(error)}
+    old.test_client().post("/auth/register", data={"username": account[0], "password": account[1]})
+
+    def token(built):
+        answer = built.test_client().post("/api/tokens", auth=account)
+        body = answer.get_json(silent=True) or {}
+        return body.get("token") if answer.status_code == 201 else None
+
+    def create(built, value):
+        return built.test_client().post("/api/items", json=item,
+                                        headers={"Authorization": f"Bearer {value}"}).status_code
+
+    old_token = token(old)
+    new_token = token(new)
+    return {"old_token": old_token is not None, "new_token": new_token is not None,
+            "old_on_new": create(new, old_token) if old_token else None,
+            "new_on_newest": create(newest, new_token) if new_token else None}
+
+
+def project_file(app) -> dict:
+    """The parts of pyproject.toml, next to shelf/, that make the project installable."""
+    import tomllib
+
+    path = Path(importlib.import_module("shelf").__file__).resolve().parent.parent / "pyproject.toml"
+    if not path.is_file():
+        return {"missing": True}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        return {"invalid": _error(error)}
+    project = data.get("project", {})
+    build = data.get("build-system", {})
+    return {"name": project.get("name"), "version": project.get("version"),
+            "dynamic": project.get("dynamic", []), "dependencies": project.get("dependencies", []),
+            "backend": build.get("build-backend"), "requires": build.get("requires", [])}
 
 
 def start_waitress(app) -> dict:

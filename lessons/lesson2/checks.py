@@ -38,7 +38,7 @@ def test_api_unknown_item(client):
     "The body must start with the line \"User-agent: *\" (a capital U, a lower-case a).",
 ])
 def test_robots_txt(client):
-    """GET /robots.txt is plain text starting "User-agent: *", cached for an hour (Cache-Control)"""
+    """GET /robots.txt is plain text, "User-agent: *" then "Disallow: /api/", cached for an hour (Cache-Control)"""
     response = client.get("/robots.txt")
     expect(response).status(200).mimetype("text/plain")
     body = response.get_data(as_text=True)
@@ -47,6 +47,10 @@ def test_robots_txt(client):
              got=f"a body that starts {quote(body[:40])}", sent=response.sent,
              note="Spaces or a newline before it count: an indented triple-quoted string adds both."
                   if body.lstrip().startswith("User-agent: *") else None)
+    lines = [line.strip() for line in body.splitlines()]
+    if "Disallow: /api/" not in lines:
+        fail('a line "Disallow: /api/" after "User-agent: *"', got=f"the lines {lines[:5]!r}", sent=response.sent,
+             note="Each rule is a line of its own: \"User-agent: *\\nDisallow: /api/\\n\"." if "\\n" in body else None)
     expect(response).header("Cache-Control")
     directives = {part.strip().lower() for part in response.headers["Cache-Control"].split(",")}
     if not {"public", "max-age=3600"} <= directives:

@@ -261,6 +261,35 @@ def test_request_id_echoed(client):
                       "with re.fullmatch, not re.match.")
 
 
+@check(points=1, hints=[
+    ("Log one line per request with app.logger.info(...) in the after_request hook, with the request id in it: "
+    "app.logger.info(\"%s %s %s %s\", g.request_id, request.method, request.path, response.status_code). "
+    "See lesson 5, \"Logging with app.logger\"."),
+    ("Outside debug mode Flask's logger passes on warnings and errors only, so an INFO line vanishes: call "
+    "app.logger.setLevel(logging.INFO) once, near the settings. print() is not a log line: it has no level and "
+    "no logger to configure."),
+])
+def test_request_log(app):
+    """Each request logs one line with app.logger that carries its request id, method, path and status"""
+    for path, status, incoming in (("/items/2", 200, "log-check-200"), ("/nope", 404, "log-check-404")):
+        result = app.probe("request_log", path, incoming)
+        sent = f"GET {path} with X-Request-ID: {incoming}, listening to app.logger"
+        if result["status"] != status:
+            fail(f"status {status}", got=f"status {result['status']}", sent=sent)
+        lines = [line for record in result["records"] for line in record["shown"]]
+        if not lines:
+            note = ("app.logger's level is " + result["level"] + ", so INFO lines are dropped: "
+                    "app.logger.setLevel(logging.INFO).") if result["level"] not in ("DEBUG", "INFO", "NOTSET") \
+                else "Log with app.logger.info(...) in the after_request hook; print() does not reach the logger."
+            fail("a line logged through app.logger for the request", got="app.logger logged nothing", sent=sent,
+                 note=note)
+        wanted = (incoming, "GET", path, str(status))
+        if not any(all(part in line for part in wanted) for line in lines):
+            fail(f"a logged line with the request id {incoming}, GET, {path} and {status}",
+                 got="app.logger logged: " + " | ".join(repr(line) for line in lines[:4]), sent=sent,
+                 note="Put g.request_id in the line: with it, every line of one request can be found in a busy log.")
+
+
 @check(points=2, hints=[
     ("current_app is the app handling the current request, or the app whose app_context() is pushed. "
     "See lesson 5, \"Contexts: current_app and request\"."),

@@ -83,3 +83,31 @@ def recent_with_cookie(app, cookie):
     client = app.test_client(use_cookies=False)
     response = client.get("/recent", headers={"Cookie": f"session={cookie}"})
     return {"status": response.status, "json": response.get_json(silent=True)}
+
+
+def request_log(app, path, request_id):
+    """GET ``path`` with an X-Request-ID, and what app.logger logged meanwhile: for each record, its
+    message and the line each of the logger's own handlers would write (a formatter may add the id)."""
+    import logging
+
+    logger = app.logger
+    records = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            shown = [record.getMessage()]
+            for handler in logger.handlers:
+                if handler is not self:
+                    try:
+                        shown.append(handler.format(record))
+                    except Exception:  # noqa: BLE001 - a formatter that fails here only loses this view
+                        pass
+            records.append({"level": record.levelname, "shown": shown})
+
+    capture = Capture()
+    logger.addHandler(capture)
+    try:
+        status = app.test_client().get(path, headers={"X-Request-ID": request_id}).status_code
+    finally:
+        logger.removeHandler(capture)
+    return {"status": status, "records": records, "level": logging.getLevelName(logger.getEffectiveLevel())}

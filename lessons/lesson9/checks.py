@@ -6,7 +6,6 @@ like a browser. Every check's app has a new database and hashes with the fast me
 ``PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"`` (course.toml).
 """
 
-import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +19,6 @@ PASSWORD = "correct horse battery"
 FAST_HASH = "pbkdf2:sha256:1000"
 IN_PROCESS = "in your app's process: "
 READ_FILE = "reading the file DATABASE names with a new sqlite3 connection"
-FLASH_SAVED = re.compile(r"""<div\s+class\s*=\s*["']flash success["']\s*>\s*Item saved\.\s*</div>""")
 WERKZEUG = {"title": "Werkzeug docs", "url": "https://werkzeug.palletsprojects.com/", "tags": "python, wsgi"}
 PROTECTED = (("items.create", "/items/new"), ("items.import_urls", "/items/import"),
              ("items.update", "/items/<int:item_id>/edit"), ("items.delete", "/items/<int:item_id>/delete"))
@@ -28,10 +26,12 @@ OTHER_SITES = (
     ("https://evil.example/", "https://evil.example/ is another site."),
     ("//evil.example/", ("//evil.example/ is another site: a URL that starts with // keeps only the scheme of "
                          "the page it is on.")),
-    ("https:/evil.example/", ("https:/evil.example/ has a scheme, and browsers read it as https://evil.example/: "
-                              "checking urlsplit(target).netloc alone misses it.")),
+    ("http:/evil.example/", ("http:/evil.example/ has a scheme other than the page's, and browsers read it as "
+                             "http://evil.example/: checking urlsplit(target).netloc alone misses it.")),
     ("/\t/evil.example/", ("/<tab>/evil.example/ becomes //evil.example/: browsers (and urlsplit) drop tabs and "
                            "newlines from URLs, so checking the text with startswith alone misses it.")),
+    ("/\\evil.example/", ("/\\evil.example/ is //evil.example/ to a browser, which reads a backslash as a slash: "
+                          "refuse any next that holds a backslash.")),
 )
 FORGOT_WRAPS = ("functools.wraps copies the view's name onto wrapped_view: without @functools.wraps(view), every "
                 "protected view is called wrapped_view, and Flask names the endpoints after the functions.")
@@ -46,24 +46,27 @@ def after(response, what):
 
 
 def page_text(response):
-    """The status and the text inside the page's <main> (else its body), on one line."""
-    body = response.get_data(as_text=True)
-    match = re.search(r"<main\b[^>]*>(.*?)</main>", body, re.DOTALL) or \
-        re.search(r"<body\b[^>]*>(.*?)</body>", body, re.DOTALL)
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1) if match else body)).split())
+    """The status and the text inside the page's <main> (else its body) as a reader sees it, on one line."""
+    mains = expect(response).select("main")
+    text = mains[0].text if mains else expect(response).page_text()
     return f"{response.status} · the page says: {quote(text[:300])}" if text else f"{response.status} · an empty page"
 
 
 def says(response, status, text, note=None):
-    """The page has this status and contains ``text``."""
-    if response.status_code != status or text not in response.get_data(as_text=True):
+    """The page has this status and shows ``text``."""
+    if response.status_code != status or text not in expect(response).page_text():
         fail(f"status {status} and a page that says {text!r}", got=page_text(response), sent=response.sent, note=note)
     return response
 
 
 def hrefs(response):
-    return [html.unescape(a or b) for a, b in
-            re.findall(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", response.get_data(as_text=True))]
+    """Every href in the page, however it is quoted, entities decoded."""
+    return [element.get("href") for element in expect(response).select("[href]")]
+
+
+def form_actions(response):
+    """Where the page's forms post to (their action attributes, entities decoded)."""
+    return [element.get("action") for element in expect(response).select("form[action]")]
 
 
 def links_to(response, *urls, note=None):
@@ -75,7 +78,7 @@ def links_to(response, *urls, note=None):
 
 
 def input_names(response):
-    return re.findall(r"""<input\b[^>]*\bname\s*=\s*["']([^"']*)["']""", response.get_data(as_text=True))
+    return [element.get("name") for element in expect(response).select("input[name]")]
 
 
 def has_inputs(response, *names):
@@ -282,7 +285,7 @@ def test_login(app, client):
      "throws it away. And session.pop(\"user_id\") with no default raises KeyError when nobody is logged in."),
 ])
 def test_logout(app, client):
-    """GET /auth/logout empties the session, flashes "Logged out." and redirects to /, even when nobody is logged in"""
+    """GET or POST /auth/logout empties the session, flashes "Logged out." and redirects to /, even when nobody is logged in"""
     log_in(app, client, ANA)
     if "user_id" not in client.session():
         fail("session[\"user_id\"] after logging in", got=f"the session: {client.session()}",
@@ -301,6 +304,14 @@ def test_logout(app, client):
          note="flash(\"Logged out.\", \"info\") after session.clear(): a message flashed before the clear is "
               "cleared with the rest of the session.")
     redirects_to_path(after(client.get("/auth/logout"), "a second time, already logged out"), "/")
+    again = client.post("/auth/login", data={"username": ANA, "password": PASSWORD})
+    redirects_to_path(again, "/")
+    response = after(client.post("/auth/logout"), f"logged in again as {ANA}")
+    redirects_to_path(response, "/", note="Logging out answers POST as well as GET: "
+                                          "@bp.route(\"/logout\", methods=[\"GET\", \"POST\"]).")
+    if "user_id" in client.session():
+        fail("no user_id in the session after POST /auth/logout", got=f"the session: {client.session()}",
+             sent="reading the session after " + response.sent)
 
 
 @check(points=2, hints=[
@@ -319,7 +330,7 @@ def test_login_required(app, client):
                  got=f"the rule {rule} has the endpoint {by_rule[rule]}" if rule in by_rule else f"no rule {rule}",
                  sent="listing app.url_map",
                  note=FORGOT_WRAPS if by_rule.get(rule, "").endswith("wrapped_view") else None)
-    expect(client.get("/items/2")).status(200).contains("PEP 3333")
+    expect(client.get("/items/2")).status(200).text_contains("PEP 3333")
     sends_to_login(client.get("/items/new"), "/items/new")
     form = {"title": "Not logged in", "url": "https://anonymous.example/"}
     sends_to_login(client.post("/items/new", data=form), "/items/new")
@@ -329,7 +340,7 @@ def test_login_required(app, client):
     if "/items/<int:item_id>/edit" in by_rule:  # the edit page comes with task 6
         sends_to_login(client.get("/items/1/edit"), "/items/1/edit")
     expect(after(client.get("/api/items/4"), "after the refused form and import")).status(404)
-    expect(after(client.get("/items/1"), "after the refused delete")).status(200).contains("Flask docs")
+    expect(after(client.get("/items/1"), "after the refused delete")).status(200).text_contains("Flask docs")
 
 
 @check(points=2, hints=[
@@ -350,10 +361,8 @@ def test_saving_when_logged_in(app, client):
         fail("the form to redirect to the new item's page, /items/4", got=f"{response.status} at {response.path}",
              sent=response.sent + " (following the redirect)")
     says(response, 200, "Item 4: Werkzeug docs")
-    found = len(FLASH_SAVED.findall(response.get_data(as_text=True)))
-    if found != 1:
-        fail(f'<div class="flash success">Item saved.</div> exactly once in the page (found {found})',
-             got=page_text(response), sent=response.sent + " (following the redirect)")
+    response.sent += " (following the redirect)"
+    expect(response).element("div.flash.success", text="Item saved.", count=1)
     urls = b"https://a.example/\nnot a link\nhttps://b.example/page\n"
     imported = after(client.post("/items/import", data={"file": (urls, "urls.txt")}),
                      "the file holds https://a.example/, \"not a link\" and https://b.example/page")
@@ -386,12 +395,21 @@ def test_only_the_owner_changes_an_item(app, client):
     form = {"title": WERKZEUG["title"], "url": WERKZEUG["url"], "tags": "wsgi"}
     redirects_to_path(client.post("/items/new", data=form), "/items/4")
     mine = after(client.get("/items/4"), f"as {ANA}, who saved it")
-    expect(mine).status(200).contains('action="/items/4/delete"')
+    expect(mine).status(200)
+    if "/items/4/delete" not in form_actions(mine):
+        fail('a form on the owner\'s page that posts to /items/4/delete', sent=mine.sent,
+             got="forms posting to: " + (", ".join(form_actions(mine)) or "none"),
+             note="Show the owner <form method=\"post\" action=\"{{ url_for('items.delete', item_id=item.id) }}\">.")
     links_to(mine, "/items/4/edit", note="Show the owner a link to url_for('items.update', item_id=item.id).")
     other = app.test_client()
     log_in(app, other, BO)
     theirs = after(other.get("/items/4"), f"as {BO}, who did not save it")
-    expect(theirs).status(200).contains("Werkzeug docs").lacks("/items/4/edit", "/items/4/delete")
+    expect(theirs).status(200).text_contains("Werkzeug docs")
+    offered = [url for url in hrefs(theirs) + form_actions(theirs) if url in ("/items/4/edit", "/items/4/delete")]
+    if offered:
+        fail("no Edit link and no Delete form for someone who does not own the item",
+             got="the page links or posts to " + ", ".join(offered), sent=theirs.sent,
+             note="Show them only when g.user and g.user.id == item.owner_id.")
     forbidden = (other.get("/items/4/edit"), other.post("/items/4/edit", data=dict(form, title="Taken over")),
                  other.post("/items/4/delete"), other.post("/items/1/delete"))
     for response in forbidden:
@@ -403,7 +421,12 @@ def test_only_the_owner_changes_an_item(app, client):
     for response in (other.get("/items/99/edit"), other.post("/items/99/delete")):
         expect(after(response, "there is no item 99")).status(404)
     expect(after(client.get("/api/items/4"), f"after {BO}'s attempts")).status(200).json_includes(title=WERKZEUG["title"])
-    expect(client.get("/items/4/edit")).status(200).contains(WERKZEUG["title"])
+    edit = client.get("/items/4/edit")
+    expect(edit).status(200).element("input[name=title]")
+    values = [element.get("value") for element in expect(edit).select("input[name=title]")]
+    if WERKZEUG["title"] not in values:
+        fail(f'the edit form\'s title box to hold the item\'s title: value="{WERKZEUG["title"]}"',
+             got=f"value={values[0]!r}", sent=edit.sent)
     changed = {"title": "Werkzeug", "url": WERKZEUG["url"], "tags": "python, wsgi"}
     redirects_to_path(client.post("/items/4/edit", data=changed), "/items/4")
     expect(after(client.get("/api/items/4"), "after the edit")).status(200).json_includes(
@@ -443,3 +466,51 @@ def test_safe_next(app, client):
                           note=f"{why} A link to your login page with such a next would send people who trust your "
                                "site to a copy of it, made to steal their password. Redirect only to a path on this "
                                "site (safe_next), else to \"/\".")
+
+
+@check(points=1, hints=[
+    ("Add an @bp.after_app_request hook in main.py that sets X-Content-Type-Options: nosniff and "
+     "Content-Security-Policy: frame-ancestors 'none' on the response, then returns it. See lesson 9, \"Security "
+     "headers\"."),
+    ("after_app_request, not after_request: the headers belong on every page of the app, static files and "
+     "error pages included. Leave Strict-Transport-Security out until lesson 12: it is for HTTPS, in production."),
+])
+def test_security_headers(client):
+    """Every response says X-Content-Type-Options: nosniff and forbids framing (CSP frame-ancestors); no HSTS in development"""
+    for path, status in (("/", 200), ("/items/2", 200), ("/api/items/2", 200), ("/static/style.css", 200),
+                         ("/nope", 404)):
+        response = client.get(path)
+        expect(response).status(status).header("X-Content-Type-Options", "nosniff")
+        policy = response.headers.get("Content-Security-Policy", "")
+        directives = {part.strip().split(" ", 1)[0]: part.strip() for part in policy.split(";") if part.strip()}
+        frame = directives.get("frame-ancestors", "")
+        if frame.split()[1:] not in (["'none'"], ["'self'"]):
+            fail("Content-Security-Policy: frame-ancestors 'none' (or 'self'): no other site may show Shelf in a "
+                 "frame", got=f"Content-Security-Policy: {policy}" if policy else "no Content-Security-Policy header",
+                 sent=response.sent,
+                 note="A page shown invisibly in another site's frame can be clicked without the user knowing "
+                      "(clickjacking).")
+        if "Strict-Transport-Security" in response.headers:
+            fail("no Strict-Transport-Security header in development", sent=response.sent,
+                 got=f"Strict-Transport-Security: {response.headers['Strict-Transport-Security']}",
+                 note="HSTS makes a host HTTPS-only in the browser for as long as max-age says. Over plain "
+                      "HTTP, as in development, browsers ignore it: lesson 12 sends it in production only.")
+
+
+@check(points=1, hints=[
+    ("The edit form checks the URL like the add form does: item_error(title, url) refuses anything but http:// "
+     "and https://. See lesson 9, \"Why javascript: URLs survive autoescaping\"."),
+    ("Autoescaping leaves javascript:alert(1) as it is, since it holds no < > & or quotes: in an href, a click "
+     "would run it. Only checking the scheme keeps such a link out of Shelf."),
+])
+def test_edit_refuses_script_urls(app, client):
+    """Editing an item refuses a javascript: URL (autoescaping would leave it runnable) with a 400, and keeps the old URL"""
+    log_in(app, client, ANA)
+    form = {"title": WERKZEUG["title"], "url": WERKZEUG["url"], "tags": "wsgi"}
+    redirects_to_path(client.post("/items/new", data=form), "/items/4")
+    for url in ("javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>"):
+        response = after(client.post("/items/4/edit", data=dict(form, url=url)), f"as {ANA}, who saved item 4")
+        says(response, 400, "URL must start with http:// or https://",
+             note="Check the new URL with item_error(title, url), as create() does: a link whose scheme is "
+                  "javascript: runs its code when it is clicked, escaped or not.")
+    expect(after(client.get("/api/items/4"), "after the refused edits")).status(200).json_includes(url=WERKZEUG["url"])

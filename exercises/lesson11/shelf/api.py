@@ -30,28 +30,22 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 STATUSES = ("unread", "read")  # what PATCH accepts as an item's status (TODO 5)
 CSV_COLUMNS = ("id", "title", "url", "tags", "status")  # the header row of the export (TODO 7)
 
-# TODO 2: POST /api/tokens, a view function create_token():
-#   - _tokens() returns URLSafeTimedSerializer(current_app.secret_key, salt="shelf-api-token");
-#   - read request.authorization: when it is of type "basic", look the user up by auth.username and compare
-#     the password with check_password_hash(user["password"], auth.password), as login() does;
-#   - good credentials: return {"token": _tokens().dumps(user["id"]), "expires_in": API_TOKEN_MAX_AGE}, 201;
-#   - anything else: raise Unauthorized(www_authenticate=WWWAuthenticate("basic", {"realm": "Shelf"})).
+# TODO 2: POST /api/tokens (a view function create_token()) trades a username and password, sent with Basic
+#   auth, for a token: 201 {"token": ..., "expires_in": <API_TOKEN_MAX_AGE>}. The token is the user's id,
+#   signed by a helper _tokens() with the app's secret key and the salt "shelf-api-token" (see "Signing a
+#   token with itsdangerous"). Wrong or missing credentials: 401, with WWW-Authenticate: Basic realm=Shelf
+#   (see "Trading a password for a token").
 #
-# TODO 3: token_user() returns the id of the user whose token came with "Authorization: Bearer <token>":
-#   - request.authorization is None, or not of type "bearer": 401;
-#   - _tokens().loads(auth.token, max_age=current_app.config["API_TOKEN_MAX_AGE"]) raises BadSignature
-#     (changed, signed with another key, or too old): 401;
-#   - no user with that id in the table user any more: 401.
-#   Every 401 is raise Unauthorized(www_authenticate=WWWAuthenticate("bearer")).
+# TODO 3: token_user() returns the id of the user whose token came with "Authorization: Bearer <token>". No
+#   such header, a token that does not load (changed, signed with another key, older than
+#   API_TOKEN_MAX_AGE) and a user who no longer exists are all a 401 with WWW-Authenticate: Bearer (see
+#   "Who is calling: token_user()").
 
 
-# TODO 1: the two views below become two classes, with one function per HTTP method:
-#   class ItemListAPI(MethodView): get(self) (TODO 6) and post(self) (TODO 4: create(), moved)
-#   class ItemAPI(MethodView): get(self, item_id) (item(), moved), patch(self, item_id) and
-#                              delete(self, item_id) (TODO 5)
-#   Register them below the classes, then delete the two functions and their @bp decorators:
-#       bp.add_url_rule("/items", view_func=ItemListAPI.as_view("items"))                   endpoint api.items
-#       bp.add_url_rule("/items/<int:item_id>", view_func=ItemAPI.as_view("item"))          endpoint api.item
+# TODO 1: the two views below become two MethodView classes, one method per HTTP method: ItemListAPI at
+#   /items (endpoint api.items: get, TODO 6, and post, TODO 4) and ItemAPI at /items/<int:item_id> (endpoint
+#   api.item: get, patch and delete, TODO 5). Register each with bp.add_url_rule and as_view (see "Class-based
+#   views: MethodView"), then delete the two functions.
 @bp.get("/items/<int:item_id>")
 def item(item_id):
     item = get_store().get(item_id)
@@ -60,10 +54,9 @@ def item(item_id):
     return item
 
 
-# TODO 4: create() becomes ItemListAPI.post(self), still under @throttle.limit():
-#   - user_id = token_user() first: no valid token, no item;
-#   - the same checks of the body; tags must be a list of strings;
-#   - get_store().add(title, url, tags, owner_id=user_id), and the same 201 with its Location.
+# TODO 4: create() becomes ItemListAPI.post, still throttled: it finds out who is calling first (no valid
+#   token, no item), checks the body as before, and saves the item as that user's, with the same 201 and
+#   Location.
 @bp.post("/items")
 @throttle.limit()
 def create():
@@ -83,28 +76,19 @@ def create():
     return item, 201, {"Location": url_for(".item", item_id=item["id"])}
 
 
-# TODO 5: ItemAPI.patch(self, item_id) and ItemAPI.delete(self, item_id):
-#   - both start with user_id = token_user(), then abort(404) for a missing item and abort(403) unless
-#     item["owner_id"] == user_id (the starter items belong to nobody);
-#   - patch changes only the fields the JSON has (title, url, tags, status): start from the item, take the
-#     keys that were sent, check the result like a new item (and status in STATUSES), else 400
-#     {"error": ...}; then return get_store().update(item_id, title, url, tags, status);
-#   - delete removes the item and returns "", 204: No Content, an empty body.
+# TODO 5: ItemAPI.patch and ItemAPI.delete need a token and the item's owner: 404 for a missing item, 403 for
+#   anyone else's (the starter items belong to nobody). patch changes only the fields the JSON sends (title,
+#   url, tags, status in STATUSES), checked like a new item, else a 400 {"error": ...}, and answers the
+#   item (see "PATCH changes only what is sent"). delete answers 204 No Content, with an empty body.
 #
-# TODO 6: ItemListAPI.get(self): a page of items.
-#   - page and per_page come from request.args (type=int); per_page defaults to ITEMS_PER_PAGE and is
-#     capped at 100; a page or per_page below 1 is abort(400, ...);
-#   - return {"items": [...this page...], "page": ..., "per_page": ..., "total": <every item>,
-#     "next": url_for(".items", page=page + 1, per_page=per_page) or None on the last page,
-#     "prev": the page before, or None on page 1}.
+# TODO 6: ItemListAPI.get answers one page of items: {"items", "page", "per_page", "total", "next", "prev"},
+#   the links built with url_for and None where there is no such page. per_page defaults to ITEMS_PER_PAGE
+#   and is capped at 100; a page or per_page below 1 is a JSON 400 (see "Pagination").
 #
-# TODO 7: GET /api/items/export.csv, a view function export_csv(), streams every item as CSV:
-#   - a generator rows(), decorated with @stream_with_context, yields the header row (CSV_COLUMNS), then
-#     one row per item of get_store().search(tags=[tag] if tag else []), tags joined with spaces;
-#     it reads the tag, request.args.get("tag"), itself;
-#   - write each row with writer = csv.writer(_Line()): writer.writerow(values) returns the line;
-#   - return Response(rows(), mimetype="text/csv",
-#                     headers={"Content-Disposition": "attachment; filename=shelf.csv"}).
+# TODO 7: GET /api/items/export.csv (a view function export_csv()) streams every item as CSV, header row
+#   (CSV_COLUMNS) first, tags joined with spaces, as a text/csv attachment named shelf.csv. The rows come from
+#   a generator that reads ?tag= itself, so it needs the request context while it runs (see "Streaming a
+#   response"); csv.writer(_Line()) turns a row into its line.
 
 
 class _Line:

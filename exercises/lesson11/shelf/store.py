@@ -82,9 +82,8 @@ class Store:
         db.commit()  # without it, the item vanishes when the connection closes
         return self.get(item_id)
 
-    # TODO 5: PATCH /api/items/<id> can mark an item read. Give update() a parameter
-    #   status: str | None = None, and change the column only when a status is given:
-    #   "UPDATE item SET title = ?, url = ?, status = coalesce(?, status) WHERE id = ?".
+    # TODO 5: PATCH /api/items/<id> can mark an item read. Give update() an optional status, and change the
+    #   column only when one is given (the edit form of lesson 9 sends none).
     def update(self, item_id: int, title: str, url: str, tags: list[str]) -> dict:
         """Change an item's title, URL and tags; return it."""
         db = get_db()

@@ -35,6 +35,9 @@ CSV_COLUMNS = ("id", "title", "url", "tags", "status")
 
 def _tokens():
     """Signs tokens with the app's SECRET_KEY: a changed token no longer matches its signature."""
+    # TODO 8: rotating the key. Accept the old keys of SECRET_KEY_FALLBACKS too (it is None unless set), and
+    #   keep signing with the current one: itsdangerous takes a list of keys, signs with the last, and accepts
+    #   a signature made with any of them. See lesson 12, "Rotating the secret key".
     return URLSafeTimedSerializer(current_app.secret_key, salt="shelf-api-token")
 
 

@@ -10,6 +10,7 @@
 #   TODO 4  a request id, set before each request and sent back after  (this file)
 #   TODO 5  helpers that find the app and the request by themselves    (shelf/context.py, this file)
 #   TODO 6  JSON errors for every client that asks for JSON            (this file)
+#   TODO 7  a log line for every request, with its id                  (this file)
 # Run `grade lesson5` from the project's root folder to check your work.
 
 import json
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 # TODO 2, 3, 4: you will need flash, g and session from flask: add them to the import below.
 #   TODO 4 also needs two modules of the standard library: import re and import uuid, above.
+#   TODO 7 needs a third one: import logging.
 from flask import Flask, abort, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
@@ -81,6 +83,11 @@ def inject_globals():
 #   b) @app.after_request on a function add_request_id(response), which runs after every request,
 #        404s included: set response.headers["X-Request-ID"] = g.request_id, then return response
 #        (an after_request function that forgets to return it breaks every page).
+#
+# TODO 7 (logging): in add_request_id, before returning, log one line for the request with app.logger:
+#   its id, method, path and status, such as "3f9c... GET /items/2 200" (app.logger.info with %s
+#   placeholders). Flask's logger drops INFO lines unless debug is on: call app.logger.setLevel(logging.INFO)
+#   once, near the other settings.
 
 
 def item_error(title, url):

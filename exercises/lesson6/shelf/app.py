@@ -1,6 +1,7 @@
 """Shelf: save links now, read them later."""
 
 import json
+import logging
 import re
 import uuid
 from urllib.parse import urlsplit
@@ -36,6 +37,8 @@ app.config["SECRET_KEY"] = "dev"
 app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # the session cookie is already HttpOnly by default
 app.url_map.converters["tags"] = TagListConverter  # before any rule uses <tags:...>
 app.extensions["shelf_store"] = store  # the app's store, found through current_app (see context.py)
+# Outside debug mode, Flask's logger passes on warnings and errors only: INFO lets the request lines through.
+app.logger.setLevel(logging.INFO)
 
 # Lesson 6 starts in shelf/wsgi_raw.py (TODO 1 and 2) and shelf/middleware.py (TODO 3), continues here
 # (TODO 4 to 6) and ends in shelf/serve.py (TODO 7).
@@ -79,8 +82,9 @@ def set_request_id():
 
 @app.after_request
 def add_request_id(response):
-    """Echo the request id, so a client can quote it in a bug report."""
+    """Echo the request id, so a client can quote it in a bug report, and log the request with it."""
     response.headers["X-Request-ID"] = g.request_id
+    app.logger.info("%s %s %s %s", g.request_id, request.method, request.path, response.status_code)
     return response
 
 

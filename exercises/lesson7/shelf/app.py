@@ -1,10 +1,11 @@
 """Shelf: save links now, read them later."""
 
-# TODO 10: lesson 7 takes this module apart. Its code moves, piece by piece, to create_app() in
-#   shelf/__init__.py and to the modules converters.py, main.py, items.py and api.py; each TODO below
-#   says where. When create_app() no longer needs anything from here, delete this file.
+# TODO 7: lesson 7 takes this module apart, one TODO at a time. Until TODO 7 it still makes Shelf's app, and
+#   your blueprints are registered on it (TODOs 2 to 4); each TODO below says where its part moves. When
+#   create_app() builds an app of its own (TODO 7), delete this file.
 
 import json
+import logging
 import re
 import uuid
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from shelf.middleware import PoweredByMiddleware
 from shelf.wsgi_raw import health_app
 
 
-# TODO 5: move this class, unchanged, to shelf/converters.py.
+# TODO 1: move this class, unchanged, to shelf/converters.py, and import it here from there.
 class TagListConverter(BaseConverter):
     """``python+wsgi`` in a URL ⇄ ``["python", "wsgi"]`` in the view."""
 
@@ -38,7 +39,8 @@ class TagListConverter(BaseConverter):
         return "+".join(BaseConverter.to_url(self, tag) for tag in value)
 
 
-# TODO 1, 3: the app and its settings are made inside create_app() now, at every call.
+# TODO 7, 8: the app and its settings are made inside create_app(), at every call. Until then, register each
+#   blueprint on this app as it lands (TODOs 2 to 4), after the converter: app.register_blueprint(main.bp).
 app = Flask(__name__)
 app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # bigger request bodies get 413 Content Too Large
 # Signs the session cookie. "dev" is for development only: lesson 7 reads the real key from the environment.
@@ -46,25 +48,29 @@ app.config["SECRET_KEY"] = "dev"
 app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # the session cookie is already HttpOnly by default
 app.url_map.converters["tags"] = TagListConverter  # before any rule uses <tags:...>
 app.extensions["shelf_store"] = store  # the app's store, found through current_app (see context.py)
+# Outside debug mode, Flask's logger passes on warnings and errors only: INFO lets the request lines through.
+app.logger.setLevel(logging.INFO)
 
 # Middleware wraps app.wsgi_app, never app itself: `app` stays the Flask object (routes, test_client,
 # config), and Flask.__call__ still runs the whole chain. The last wrapper added runs first:
 #   ProxyFix → DispatcherMiddleware → PoweredByMiddleware → Flask
 # ProxyFix is outermost so that everything inside sees the client's real address, scheme and host.
 # The dispatcher sends /health to health_app before Flask (and PoweredBy) are involved at all.
-# TODO 9: these three lines move into create_app(), where they wrap the app it has just built.
+# TODO 7: these lines move into create_app(), where they wrap the app it has just built. TODO 11: ProxyFix
+#   only when the setting PROXY_HOPS says a proxy is in front (lesson 7, "Trusting a proxy: a setting").
 app.wsgi_app = PoweredByMiddleware(app.wsgi_app)
 app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/health": health_app})
 # Behind exactly one proxy: trust one hop of X-Forwarded-For, -Proto and -Host, and no more.
 app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-# TODO 3: PER_PAGE becomes the setting ITEMS_PER_PAGE. RECENT_MAX moves to items.py, REQUEST_ID to main.py.
+# TODO 8: PER_PAGE becomes the setting ITEMS_PER_PAGE. RECENT_MAX moves to items.py (TODO 3), REQUEST_ID
+#   to main.py (TODO 5).
 PER_PAGE = 20
 RECENT_MAX = 5
 REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
-# TODO 7: the filter, the context processor and the two request hooks move to main.py. Every page
+# TODO 5: the filter, the context processor and the two request hooks move to main.py. Every page
 #   needs them, whichever blueprint serves it, so register them for the whole app:
 #   @bp.app_template_filter("domain"), @bp.app_context_processor, @bp.before_app_request, @bp.after_app_request.
 @app.template_filter("domain")
@@ -89,12 +95,13 @@ def set_request_id():
 
 @app.after_request
 def add_request_id(response):
-    """Echo the request id, so a client can quote it in a bug report."""
+    """Echo the request id, so a client can quote it in a bug report, and log the request with it."""
     response.headers["X-Request-ID"] = g.request_id
+    app.logger.info("%s %s %s %s", g.request_id, request.method, request.path, response.status_code)
     return response
 
 
-# TODO 5: item_error() and remember_viewed() move to items.py, with the views that use them.
+# TODO 3: item_error() and remember_viewed() move to items.py, with the views that use them.
 def item_error(title, url):
     """What is wrong with a new item's title and URL, or None if they are fine."""
     if not title:
@@ -106,8 +113,8 @@ def item_error(title, url):
     return None
 
 
-# TODO 5: each view below moves onto a blueprint: main.py, items.py or api.py (they list which).
-#   store.xxx(...) becomes get_store().xxx(...) (TODO 2), and url_for names the new endpoints.
+# TODO 2, 3, 4: each view below moves onto a blueprint: main.py, items.py or api.py (they list which).
+#   store.xxx(...) becomes get_store().xxx(...), and url_for names the new endpoints.
 @app.get("/")
 def index():
     return render_template("index.html")
@@ -266,7 +273,7 @@ def robots():
     return response
 
 
-# TODO 8: both error handlers move to main.py, registered for the whole app with
+# TODO 6: both error handlers move to main.py, registered for the whole app with
 #   @bp.app_errorhandler(...): a URL that matches no route belongs to no blueprint, so only an
 #   app-wide handler sees its 404. In too_large(), app.config becomes current_app.config.
 @app.errorhandler(RequestEntityTooLarge)

@@ -1,25 +1,19 @@
 """The site's own pages, and the hooks every page shares."""
 
-# TODO 5: make this module the blueprint "main". It has no url_prefix: its pages sit at the root.
-#       from flask import Blueprint
-#       bp = Blueprint("main", __name__)
-#   Move these views here from shelf/app.py, replacing @app. by @bp. (their names stay the same):
+# TODO 2: make this module the blueprint "main", with no url_prefix (its pages sit at the root), and register
+#   it on the app in shelf/app.py for now: app.register_blueprint(main.bp). See "Blueprints".
+#   Move these views here from shelf/app.py, on the blueprint (@bp.get instead of @app.get), names unchanged:
 #       index  /          about  /about         home  /home          robots  /robots.txt
 #       go     /go/<id>   tag    /tags/<tag>    tags_all  /tags/<tags:names>
 #       set_theme  /prefs/theme/<...>           recent  /recent      whoami  /whoami
-#   Their endpoints become main.index, main.about, ... In these views, url_for("index") becomes
-#   url_for(".index") (a leading dot: this blueprint's endpoint), and store.xxx(...) becomes
-#   get_store().xxx(...) (from shelf.store import get_store).
+#   Their endpoints become main.index, main.about, ...: rename them wherever url_for names them, in these
+#   views (".index" means this blueprint's own) and in the templates (see their TODOs). The views reach the
+#   items through get_store() (write it in shelf/store.py: TODO 2 there), not through the module shelf.store.
 #
-# TODO 7: move the domain filter, the context processor and the two request-id hooks here too. They must
-#   apply to every request of the app, not only to this blueprint's views, so use the app_ decorators:
-#       @bp.app_template_filter("domain")     instead of @app.template_filter("domain")
-#       @bp.app_context_processor             instead of @app.context_processor
-#       @bp.before_app_request                instead of @app.before_request
-#       @bp.after_app_request                 instead of @app.after_request
-#   (@bp.before_request, without app_, would only run for main's own views.)
+# TODO 5: move the domain filter, the context processor and the two request-id hooks here too. They must apply
+#   to every request of the app, not only to this blueprint's views: see "App-wide hooks from a blueprint".
+#   With no module-level app to name, the log line uses current_app.logger.
 #
-# TODO 8: move both error handlers here, as @bp.app_errorhandler(RequestEntityTooLarge) and
-#   @bp.app_errorhandler(HTTPException). /nope and /api/nope match no route, so they belong to no
-#   blueprint: only a handler registered for the whole app sees their 404. Inside too_large(), use
-#   current_app.config: there is no module-level app to read it from any more.
+# TODO 6: move both error handlers here, registered for the whole app: /nope and /api/nope match no route, so
+#   they belong to no blueprint. See "Errors that no blueprint sees". Inside too_large(), read the limit from
+#   current_app.config.

@@ -5,7 +5,7 @@
 In production use a real WSGI server, e.g. ``gunicorn -w 4 'shelf.app:app'`` or ``waitress-serve shelf.app:app``.
 """
 
-# TODO 10: serve an app from the factory, since shelf/app.py goes away:
+# TODO 7: serve an app from the factory, since shelf/app.py goes away:
 #   - import create_app (from shelf import create_app) instead of shelf.app's app;
 #   - make_server(host="127.0.0.1", port=8000, app=None) serves app if it is given, else create_app();
 #   - in production the servers call the factory too: gunicorn -w 4 'shelf:create_app()'

@@ -5,7 +5,7 @@
 
 import os
 
-from flask import Flask
+from flask import Flask, got_request_exception
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -19,6 +19,7 @@ from shelf.wsgi_raw import health_app
 def create_app(test_config=None):
     """Build a new, independent Shelf app. ``test_config`` overrides every other setting."""
     app = Flask(__name__, instance_relative_config=True)
+    app.logger.setLevel("INFO")  # outside debug mode, Flask's logger passes on only warnings and errors
 
     # Settings, weakest first: each step overrides the ones before it.
     app.config.from_mapping(
@@ -27,6 +28,7 @@ def create_app(test_config=None):
         ITEMS_PER_PAGE=20,
         MAX_CONTENT_LENGTH=64 * 1024,  # bigger request bodies get 413 Content Too Large
         SESSION_COOKIE_SAMESITE="Lax",
+        PROXY_HOPS=0,  # how many reverse proxies stand in front of Shelf: none, on your own machine
         PASSWORD_HASH_METHOD="scrypt",  # slow on purpose; tests may pick a faster one
         API_TOKEN_MAX_AGE=3600,  # seconds an API token stays valid
     )
@@ -52,6 +54,8 @@ def create_app(test_config=None):
     # must give the request its id before CSRFProtect's hook can refuse it (after_request still runs).
     csrf.init_app(app)  # a POST without the form's csrf_token gets 400 Bad Request
     csrf.exempt(api.bp)  # the JSON API is not driven by forms in a browser: lesson 11 protects it with tokens
+    # Flask's own signal for an error that no handler answered: log it with its request id, for this app only.
+    got_request_exception.connect(main.log_unhandled_error, app)
 
     # Middleware wraps app.wsgi_app, never app itself: the function returns the Flask object.
     # The last wrapper added runs first: ProxyFix → DispatcherMiddleware → PoweredByMiddleware → Flask.
@@ -59,5 +63,9 @@ def create_app(test_config=None):
     # the dispatcher answers /health before Flask (and PoweredBy) are involved at all.
     app.wsgi_app = PoweredByMiddleware(app.wsgi_app)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/health": health_app})
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # behind exactly one proxy
+    # Only behind a proxy: without one, the visitor writes the X-Forwarded-* headers and could claim any
+    # address. Trust as many hops as there are proxies (FLASK_PROXY_HOPS=1 behind one nginx).
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

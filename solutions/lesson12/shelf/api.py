@@ -34,8 +34,12 @@ CSV_COLUMNS = ("id", "title", "url", "tags", "status")
 # Tokens ----------------------------------------------------------------------------------------
 
 def _tokens():
-    """Signs tokens with the app's SECRET_KEY: a changed token no longer matches its signature."""
-    return URLSafeTimedSerializer(current_app.secret_key, salt="shelf-api-token")
+    """Signs tokens with the app's SECRET_KEY: a changed token no longer matches its signature.
+
+    The keys in SECRET_KEY_FALLBACKS are old ones, still accepted while the tokens they signed expire: with a
+    list, itsdangerous signs with the last key and accepts a signature made with any of them."""
+    fallbacks = current_app.config["SECRET_KEY_FALLBACKS"] or []
+    return URLSafeTimedSerializer([*fallbacks, current_app.secret_key], salt="shelf-api-token")
 
 
 def _unauthorized(scheme):

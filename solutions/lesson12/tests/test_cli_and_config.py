@@ -30,4 +30,7 @@ def test_production_needs_a_real_secret_key(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError):
         create_app({"DATABASE": str(tmp_path / "db.sqlite")})
     monkeypatch.setenv("FLASK_SECRET_KEY", "a-long-random-value")
+    with pytest.raises(RuntimeError):  # nor without the host names it answers to
+        create_app({"DATABASE": str(tmp_path / "db.sqlite")})
+    monkeypatch.setenv("FLASK_TRUSTED_HOSTS", '["shelf.example"]')
     assert create_app({"DATABASE": str(tmp_path / "db.sqlite")}).secret_key == "a-long-random-value"

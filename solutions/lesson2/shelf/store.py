@@ -1,4 +1,4 @@
-"""Shelf's in-memory store. It is provided: you do not need to change it.
+"""Shelf's in-memory store. It is provided: until lesson 7 you do not need to change it.
 
 An item is a dict with an ``id``, ``title``, ``url``, ``tags`` (a list of strings) and ``status``
 ("unread" or "read"). Everything lives in one Python list, so it starts over whenever the app

@@ -1,6 +1,7 @@
 """Shelf: save links now, read them later."""
 
 import json
+import logging
 import re
 import uuid
 from urllib.parse import urlsplit
@@ -40,6 +41,8 @@ app.config["SECRET_KEY"] = "dev"
 app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # the session cookie is already HttpOnly by default
 app.url_map.converters["tags"] = TagListConverter  # before any rule uses <tags:...>
 app.extensions["shelf_store"] = store  # the app's store, found through current_app (see context.py)
+# Outside debug mode, Flask's logger passes on warnings and errors only: INFO lets the request lines through.
+app.logger.setLevel(logging.INFO)
 
 # Middleware wraps app.wsgi_app, never app itself: `app` stays the Flask object (routes, test_client,
 # config), and Flask.__call__ still runs the whole chain. The last wrapper added runs first:
@@ -78,8 +81,9 @@ def set_request_id():
 
 @app.after_request
 def add_request_id(response):
-    """Echo the request id, so a client can quote it in a bug report."""
+    """Echo the request id, so a client can quote it in a bug report, and log the request with it."""
     response.headers["X-Request-ID"] = g.request_id
+    app.logger.info("%s %s %s %s", g.request_id, request.method, request.path, response.status_code)
     return response
 
 

@@ -16,6 +16,7 @@ from shelf.wsgi_raw import health_app
 def create_app(test_config=None):
     """Build a new, independent Shelf app. ``test_config`` overrides every other setting."""
     app = Flask(__name__, instance_relative_config=True)
+    app.logger.setLevel("INFO")  # outside debug mode, Flask's logger passes on only warnings and errors
 
     # Settings, weakest first: each step overrides the ones before it.
     app.config.from_mapping(
@@ -23,6 +24,7 @@ def create_app(test_config=None):
         ITEMS_PER_PAGE=20,
         MAX_CONTENT_LENGTH=64 * 1024,  # bigger request bodies get 413 Content Too Large
         SESSION_COOKIE_SAMESITE="Lax",
+        PROXY_HOPS=0,  # how many reverse proxies stand in front of Shelf: none, on your own machine
     )
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, kept out of git
     app.config.from_prefixed_env()  # FLASK_ITEMS_PER_PAGE=5 → 5: values are read as JSON when they parse
@@ -43,5 +45,9 @@ def create_app(test_config=None):
     # the dispatcher answers /health before Flask (and PoweredBy) are involved at all.
     app.wsgi_app = PoweredByMiddleware(app.wsgi_app)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/health": health_app})
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # behind exactly one proxy
+    # Only behind a proxy: without one, the visitor writes the X-Forwarded-* headers and could claim any
+    # address. Trust as many hops as there are proxies (FLASK_PROXY_HOPS=1 behind one nginx).
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

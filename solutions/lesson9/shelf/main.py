@@ -42,8 +42,17 @@ def set_request_id():
 
 @bp.after_app_request
 def add_request_id(response):
-    """Echo the request id, so a client can quote it in a bug report."""
+    """Echo the request id, so a client can quote it in a bug report, and log the request with it."""
     response.headers["X-Request-ID"] = g.request_id
+    current_app.logger.info("%s %s %s %s", g.request_id, request.method, request.path, response.status_code)
+    return response
+
+
+@bp.after_app_request
+def add_security_headers(response):
+    """Tell browsers to refuse what Shelf never means to do, on every response of the app."""
+    response.headers["X-Content-Type-Options"] = "nosniff"  # a file is what its Content-Type says, never a script
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"  # no other site may show Shelf in a frame
     return response
 
 
