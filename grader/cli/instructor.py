@@ -45,10 +45,10 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
     from rich.console import Console
 
     from ..classroom import batch, exports
-    from ..sandbox.capabilities import mechanism, tamper_warning
     from ..classroom.gradebook import Gradebook, GradebookError
     from ..classroom.terminal import BatchProgress, render_summary
     from ..runner import CourseError
+    from ..sandbox.capabilities import mechanism, tamper_warning
 
     course = current_course()
     lesson = find_lesson(course, lesson_name)
