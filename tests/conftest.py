@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,9 @@ from grader.course import Course
 from grader.sandbox.capabilities import ENV, Mechanism, linux_available, mechanism, unconfined
 
 MECHANISMS = [mechanism.value for mechanism in Mechanism]
+# Every process this test session starts inherits this, so `running` finds ours, not another session's.
+SESSION = "GRADE_TEST_SESSION"
+os.environ[SESSION] = uuid.uuid4().hex
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,13 +62,19 @@ def sandbox_mechanism(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
 
 @pytest.fixture
 def running() -> Callable[[str], list[int]]:
-    """Processes whose command line contains a given text, found on any system (zombies are not running)."""
+    """Processes this test session started whose command line contains a given text, found on any system
+    (zombies are not running)."""
 
     def find(marker: str) -> list[int]:
         found = []
         for process in psutil.process_iter(["cmdline", "status"]):
-            if process.info["status"] != psutil.STATUS_ZOMBIE and marker in " ".join(process.info["cmdline"] or ()):
-                found.append(process.pid)
+            if process.info["status"] == psutil.STATUS_ZOMBIE or marker not in " ".join(process.info["cmdline"] or ()):
+                continue
+            try:
+                if process.environ().get(SESSION) == os.environ[SESSION]:
+                    found.append(process.pid)
+            except psutil.Error:  # ended, or another user's
+                continue
         return found
 
     return find

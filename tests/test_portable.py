@@ -67,7 +67,7 @@ def test_doctor_says_which_protections_the_sandbox_gives(sandbox_mechanism):
     assert result.returncode == 0, result.stdout
     out = " ".join(result.stdout.split())
     assert f"✓ sandbox: {sandbox_mechanism}" in out
-    for always in ("process-tree cleanup", "memory limit", "time limits"):
+    for always in ("throw-away copy", "process-tree cleanup", "memory limit", "time limits"):
         assert f"✓ {always}:" in out
     confined = unconfined(Mechanism(sandbox_mechanism)) is None
     for protection in ("read-only file system", "hidden solutions and checks"):

@@ -156,8 +156,9 @@ class Worker:
         try:
             self.sock = self.listener.accept(self.token, GRACE_SECONDS, lambda: self.process.poll() is None)
         except (protocol.ChannelClosed, protocol.ChannelTimeout):
+            words = self.last_words()
             self.stop(stuck=True)
-            raise CourseError(f"a grading worker did not start ({self.last_words()})") from None
+            raise CourseError(f"a grading worker did not start ({words})") from None
         protocol.send(self.sock, self.task)
 
     def give(self, submission: Submission, seconds: float) -> None:

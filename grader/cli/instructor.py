@@ -47,12 +47,12 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
 
     from ..classroom import batch
     from ..classroom.feedback import write_per_student
-    from ..sandbox.capabilities import mechanism, tamper_warning
     from ..classroom.gradebook import Gradebook, GradebookError
     from ..classroom.sheets import lesson_csv
     from ..classroom.summary import class_summary, summary_markdown
     from ..classroom.terminal import BatchProgress, render_summary
     from ..runner import CourseError
+    from ..sandbox.capabilities import mechanism, tamper_warning
 
     course = current_course()
     lesson = find_lesson(course, lesson_name)

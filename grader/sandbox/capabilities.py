@@ -34,6 +34,11 @@ class Unavailable(Exception):
     """``GRADE_SANDBOX`` asks for what this system cannot do; the message says so in one line."""
 
 
+def _system() -> str:
+    """This system's name, as its users call it."""
+    return {"Darwin": "macOS"}.get(platform.system(), platform.system())
+
+
 def linux_available() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
@@ -46,7 +51,7 @@ def mechanism() -> Mechanism:
     if wanted == "portable" or (wanted == "auto" and not linux_available()):
         return Mechanism.PORTABLE
     if not linux_available():
-        raise Unavailable(f"{ENV}=linux, but this system is {platform.system()}: use auto or portable")
+        raise Unavailable(f"{ENV}=linux, but this system is {_system()}: use auto or portable")
     return Mechanism.LINUX
 
 
@@ -90,7 +95,7 @@ class Protection:
 def unconfined(chosen: Mechanism) -> str | None:
     """Why a submission is not confined here (its file system read-only, the course hidden); None if it is."""
     if chosen is Mechanism.PORTABLE:
-        asked = f"{ENV}=portable asks for" if linux_available() else f"on {platform.system()}, the grader uses"
+        asked = f"{ENV}=portable asks for" if linux_available() else f"on {_system()}, the grader uses"
         return f"{asked} the portable sandbox, which cannot confine it"
     refused = confinement_refused()
     if refused is None:
@@ -133,13 +138,15 @@ def protections(chosen: Mechanism, limits: Limits) -> list[Protection]:
         memory = Protection("memory limit", True, f"{limits.memory_mb} MB of address space per process (RLIMIT_AS)")
     else:
         memory = Protection("memory limit", True, f"psutil stops a worker whose processes use more than "
-                            f"{limits.memory_mb} MB, looking 10 times a second ({platform.system()} enforces no "
+                            f"{limits.memory_mb} MB, looking 10 times a second ({_system()} enforces no "
                             "RLIMIT_AS)")
     if os.name == "posix":
         output = Protection("output limit", True, f"{limits.output_kb} KB per file, printed output included (RLIMIT_FSIZE)")
     else:
         output = Protection("output limit", False, "Windows has no file-size limit: printing without end runs until "
                             "the check's time limit")
+    copy = Protection("throw-away copy", True, "the submission runs on a copy of its folder, deleted after grading: "
+                      "the original is never changed")
     timing = Protection("time limits", True, f"{limits.check_seconds:g} s per check, {limits.submission_seconds:g} s "
                         "per submission; a worker that overruns is killed")
-    return [read_only, hidden, cleanup, memory, output, timing]
+    return [copy, read_only, hidden, cleanup, memory, output, timing]
