@@ -34,7 +34,7 @@ def test_a_zip_is_graded_like_a_folder(tmp_path, prefix):
     zip_folder(SOLUTION, tmp_path / "s.zip", prefix)
     result = run("lesson1", "--path", str(tmp_path / "s.zip"), "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["score"] == 14
+    assert json.loads(result.stdout)["score"] == 15
 
 
 def test_a_tarball_is_graded_like_a_folder(tmp_path):
@@ -62,7 +62,7 @@ def test_tar_links_are_not_followed(tmp_path):
         bundle.addfile(link)
     result = run("lesson1", "--path", str(tmp_path / "links.tar"), "--json")
     assert result.returncode == 0
-    assert json.loads(result.stdout)["score"] == 14
+    assert json.loads(result.stdout)["score"] == 15
 
 
 @pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04 truncated"])
@@ -88,7 +88,7 @@ def test_hidden_about_mentions_flask(client):
     lesson = course.find("lesson1")
     student = grade(course, lesson, SOLUTION)
     instructor = grade(course, lesson, SOLUTION, include_hidden=True)
-    assert student.hidden_not_run == 1 and student.max_score == 14
-    assert instructor.hidden_not_run == 0 and instructor.max_score == 17
+    assert student.hidden_not_run == 1 and student.max_score == 15
+    assert instructor.hidden_not_run == 0 and instructor.max_score == 18
     hidden = [check for check in instructor.to_json()["tests"] if check["visibility"] == "hidden"]
     assert [check["name"] for check in hidden] == ["GET /about mentions Flask"]

@@ -21,7 +21,7 @@ def test_solution_passes_with_exit_code_0():
     result = grade("lesson1", "--solution")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "✓" in result.stdout and "✗" not in result.stdout
-    assert "Score 14/14" in result.stdout
+    assert "Score 15/15" in result.stdout
 
 
 def test_starter_fails_with_exit_code_1_and_explains():
@@ -78,7 +78,7 @@ def test_path_grades_another_folder(tmp_path, course):
     shutil.copytree(course.find("1").solution, tmp_path / "mine")
     result = grade("lesson1", "--path", str(tmp_path / "mine"), "--json", cwd=tmp_path)
     assert result.returncode == 0
-    assert json.loads(result.stdout)["score"] == 14
+    assert json.loads(result.stdout)["score"] == 15
 
 
 def test_summary_says_an_earlier_lessons_check_fails_the_lesson(tmp_path, course):

@@ -70,8 +70,8 @@ def test_lesson_csv_has_a_row_per_student_and_a_column_per_check(entries):
     maximum, ann, ben, _, dan = rows
     assert [maximum[check.id] for check in entries["ann"].report.checks] == [
         f"{check.points:g}" for check in entries["ann"].report.checks]
-    assert maximum["score"] == maximum["max_score"] == "14"
-    assert (ann["score"], ann["max_score"], ann["passed"], ann["why_not_passed"]) == ("14", "14", "yes", "")
+    assert maximum["score"] == maximum["max_score"] == "15"
+    assert (ann["score"], ann["max_score"], ann["passed"], ann["why_not_passed"]) == ("15", "15", "yes", "")
     assert ben["lesson1::test_item_list"] == "0" and ben["lesson1::test_index"] == "1" and ben["passed"] == "no"
     assert ben["why_not_passed"].startswith("failed lesson1::test_item_list")
     assert dan["score"] == "0" and dan["why_not_passed"].startswith("did not load:")
@@ -83,9 +83,9 @@ def test_course_csv_has_a_column_per_lesson(gradebook):
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["student", "lesson1", "lesson2", "total"]
     table = {row[0]: row[1:] for row in rows[1:]}
-    assert table[sheets.MAX_ROW][0] == "14"
+    assert table[sheets.MAX_ROW][0] == "15"
     lesson2_max = str(int(json.loads(grade(LESSON2.id, "--solution", "--json").stdout)["max_score"]))
-    assert table["ann"] == ["14", lesson2_max, str(14 + int(lesson2_max))]
+    assert table["ann"] == ["15", lesson2_max, str(15 + int(lesson2_max))]
     assert table["dan"] == ["0", sheets.NOT_SUBMITTED, "0"]
     assert table["ben"][1] == "0", "lesson 1's app scores nothing on lesson 2's own checks"
 
@@ -103,7 +103,7 @@ def test_feedback_shows_each_failure_as_the_student_reads_it(entries):
         assert f"- ✗ {check.title} — 0/{check.points:g}" in text
         for line in failure_text(check).splitlines():
             assert f"  {line}" in text
-    assert f"**Score {entries['ben'].report.score:g}/14**" in text
+    assert f"**Score {entries['ben'].report.score:g}/15**" in text
     loaded = feedback.feedback_markdown(LESSON1, entries["dan"])
     assert "## Your app did not load:" in loaded
 

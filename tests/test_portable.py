@@ -138,7 +138,7 @@ def test_a_handed_in_notebook_with_the_portable_sandbox_passes_and_leaves_nothin
     nbformat.write(notebook, tmp_path / "handed_in.ipynb")
     result = run_grade("lesson1", "--path", str(tmp_path / "handed_in.ipynb"), "--json", GRADE_SANDBOX="portable")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert json.loads(result.stdout)["score"] == 14
+    assert json.loads(result.stdout)["score"] == 15
     assert not running(f"time.sleep({marker})")
 
 

@@ -73,7 +73,7 @@ def test_check_my_work_grades_with_the_engine_and_records_progress(sandbox_mecha
     status, result = _check(site, "lesson1")
     assert status == 200
     report = result["report"]
-    assert report["lesson"] == "lesson1" and report["score"] == 0 and report["max_score"] == 14
+    assert report["lesson"] == "lesson1" and report["score"] == 0 and report["max_score"] == 15
     assert {"name", "score", "max_score", "status", "output", "hints"} <= set(report["tests"][0])
     assert 'data-passed="false"' in result["html"]
     assert result["progress"]["lessons"][0]["state"] == "failing"
@@ -134,7 +134,7 @@ def test_in_a_browser_check_my_work_shows_the_verdicts(site, workspace):
         shutil.copytree(workspace / "solutions" / "lesson1", workspace / "exercises" / "lesson1", dirs_exist_ok=True)
         page.get_by_role("button", name="Check my work").click()
         expect(report).to_have_attribute("data-passed", "true", timeout=60_000)
-        expect(report).to_contain_text("Score 14/14")
+        expect(report).to_contain_text("Score 15/15")
         expect(page.locator('li[data-lesson="lesson1"]')).to_have_attribute("data-state", "passed")
         expect(page.locator("#passed")).to_have_text("1")
         page.screenshot(path=ARTIFACTS / "serve-lesson1-passing.png", full_page=False)

@@ -74,12 +74,12 @@ def _save_solution(workspace: Path) -> None:
 
 def test_watch_grades_again_on_every_save_and_survives_broken_code(watching, workspace, sandbox_mechanism):
     watch = watching()
-    watch.wait_for("Score 0/14")
+    watch.wait_for("Score 0/15")
     watch.wait_for("Watching")
 
     _save_solution(workspace)
     watch.wait_for("Checking…", timeout=5)
-    watch.wait_for("Score 14/14")
+    watch.wait_for("Score 15/15")
 
     app = workspace / "exercises" / "lesson1" / "shelf" / "app.py"
     app.write_text(app.read_text() + "\ndef broken(:\n")
@@ -97,8 +97,8 @@ def test_watch_grades_again_on_every_save_and_survives_broken_code(watching, wor
 
 def test_watch_polls_where_file_events_do_not_arrive(watching, workspace):
     watch = watching("--poll")
-    watch.wait_for("Score 0/14")
+    watch.wait_for("Score 0/15")
     watch.wait_for("(checking for changes every 0.25 s: --poll was given)")
     _save_solution(workspace)
-    watch.wait_for("Score 14/14")
+    watch.wait_for("Score 15/15")
     assert watch.stop() == 0
