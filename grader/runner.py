@@ -84,30 +84,42 @@ def grade(course: Course, lesson: Lesson, submission: Path, *, include_hidden: b
           on_check: Callable[[CheckResult], None] | None = None) -> Report:
     """Run ``lesson``'s checks (and, unless ``regression`` is False, the earlier lessons' that still
     apply) on ``submission``."""
-    started = time.perf_counter()
     reports: list[Report] = []
-    # The sandbox forks first: the student's code loads while pytest starts and collects the checks.
-    with sandbox_for(course, lesson, submission, limits) as sandbox:
-        session(course, lesson, lambda run: reports.append(run(sandbox)), include_hidden=include_hidden,
-                regression=regression, on_check=on_check, parallel=_parallel())
-    report = reports[0]
-    report.seconds = time.perf_counter() - started
-    return report
+
+    def once(report: Report) -> bool:
+        reports.append(report)
+        return False
+
+    grade_repeatedly(course, lesson, submission, once, include_hidden=include_hidden, limits=limits,
+                     regression=regression, on_check=on_check)
+    return reports[0]
 
 
 def grade_repeatedly(course: Course, lesson: Lesson, submission: Path, graded: Callable[[Report], bool], *,
-                     include_hidden: bool = False, limits: Limits = Limits(),
+                     include_hidden: bool = False, limits: Limits = Limits(), regression: bool = True,
                      on_check: Callable[[CheckResult], None] | None = None) -> None:
     """Grade ``submission`` and hand the report to ``graded``; grade it again, in a new sandbox, each time
     ``graded`` returns True. The checks are collected once, so a watcher answers a save at once."""
+    started = time.perf_counter()
+    # The first sandbox forks before pytest starts: the student's code loads while the checks are collected.
+    sandbox: Sandbox | None = sandbox_for(course, lesson, submission, limits).__enter__()
 
     def serve(run: Callable[[Sandbox], Report]) -> None:
-        while True:
-            started = time.perf_counter()
-            with sandbox_for(course, lesson, submission, limits) as sandbox:
+        nonlocal sandbox, started
+        while sandbox is not None:
+            try:
                 report = run(sandbox)
+            finally:
+                sandbox.close()
+                sandbox = None
             report.seconds = time.perf_counter() - started
-            if not graded(report):
-                return
+            if graded(report):
+                started = time.perf_counter()
+                sandbox = sandbox_for(course, lesson, submission, limits).__enter__()
 
-    session(course, lesson, serve, include_hidden=include_hidden, on_check=on_check, parallel=_parallel())
+    try:
+        session(course, lesson, serve, include_hidden=include_hidden, regression=regression, on_check=on_check,
+                parallel=_parallel())
+    finally:
+        if sandbox is not None:  # pytest never reached it (the checks did not load, or grading was interrupted)
+            sandbox.close()

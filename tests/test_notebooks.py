@@ -208,23 +208,18 @@ def test_the_cell_limit_is_well_under_a_minute_by_default():
     assert Limits().cell_seconds < 60 < Limits().submission_seconds
 
 
-def test_a_cell_that_waits_for_input_is_a_verdict_at_once(tmp_path):
-    notebook = with_cell(build(COURSE, FIRST, app=FIRST.solution), "name = input('Your name? ')")
+@pytest.mark.parametrize(("cell", "verdict"), [
+    ("name = input('Your name? ')", "asks for input"),
+    ("import os\nos._exit(3)", "kernel died"),
+], ids=["waits for input", "kills its kernel"])
+def test_a_cell_that_cannot_finish_is_a_verdict_naming_it_at_once(tmp_path, cell, verdict):
+    notebook = with_cell(build(COURSE, FIRST, app=FIRST.solution), cell)
     result = grade(FIRST.id, "--path", handed_in(tmp_path, notebook), "--json")
     assert result.returncode == 1, result.stderr
     title = json.loads(result.stdout)["load_error"]["title"]
-    assert "asks for input" in title and "`name = input('Your name? ')`" in title
+    assert verdict in title and f"`{cell.splitlines()[0]}`" in title
 
 
-def test_a_kernel_that_dies_is_a_verdict_naming_the_cell(tmp_path):
-    notebook = with_cell(build(COURSE, FIRST, app=FIRST.solution), "import os\nos._exit(3)")
-    result = grade(FIRST.id, "--path", handed_in(tmp_path, notebook), "--json")
-    assert result.returncode == 1, result.stderr
-    title = json.loads(result.stdout)["load_error"]["title"]
-    assert "kernel died" in title and "`import os`" in title
-
-
-@pytest.mark.confined("the test is what confinement does to the kernel: the course hidden, the rest read-only")
 def test_the_kernel_is_confined_and_leaves_nothing_running(tmp_path, running):
     marker = str(3000 + uuid.uuid4().int % 5000)
     outside = tmp_path / "escaped.txt"
