@@ -25,9 +25,9 @@ def profile(course: Course, lesson_id: str) -> None:
     runs = {"checks": 0}
     run_check = plugin.GraderPlugin._run_check
 
-    def counted(self: plugin.GraderPlugin, item: object, following: object) -> None:
+    def counted(self: plugin.GraderPlugin, item: object) -> None:
         runs["checks"] += 1
-        run_check(self, item, following)  # type: ignore[arg-type]
+        run_check(self, item)  # type: ignore[arg-type]
 
     def seen(result: object) -> None:
         now = time.perf_counter() - started

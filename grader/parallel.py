@@ -14,7 +14,7 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 
 import pytest
@@ -38,7 +38,7 @@ class Claims:
         os.write(write, b"." * count)
         os.close(write)  # so an empty pipe reads as its end
 
-    def _take(self, items: list[pytest.Item], order: Iterator[int]) -> Iterator[pytest.Item]:
+    def _take(self, items: list[pytest.Item], order: Iterable[int]) -> Iterator[pytest.Item]:
         try:
             for index in order:
                 if not os.read(self.read, 1):
@@ -48,10 +48,10 @@ class Claims:
             os.close(self.read)
 
     def from_the_start(self, items: list[pytest.Item]) -> Iterator[pytest.Item]:
-        return self._take(items, iter(range(len(items))))
+        return self._take(items, range(len(items)))
 
     def from_the_end(self, items: list[pytest.Item]) -> Iterator[pytest.Item]:
-        return self._take(items, iter(range(len(items) - 1, -1, -1)))
+        return self._take(items, reversed(range(len(items))))
 
 
 class Helper:

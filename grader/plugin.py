@@ -168,10 +168,10 @@ class GraderPlugin:
         Returns their verdicts, by node id."""
         judged = {}
         for item in items:
-            self._run_check(item, None)
+            self._run_check(item)
             if self.results[item.nodeid].failure is not None and self.may_retry:
                 self.sandbox.discard_worker()  # so it runs again on a never-used app, and that verdict counts
-                self._run_check(item, None)
+                self._run_check(item)
             judged[item.nodeid] = self.results[item.nodeid]
             if self.on_check is not None:
                 self.on_check(judged[item.nodeid])
@@ -182,9 +182,10 @@ class GraderPlugin:
         self.on_check = None
         return self._judge_all(items)
 
-    def _run_check(self, item: pytest.Item, following: pytest.Item | None) -> None:
+    def _run_check(self, item: pytest.Item) -> None:
         self.may_retry = False
-        item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+        # No next item: which check comes next is known only once it is claimed, so each is torn down whole.
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=None)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         marker = item.get_closest_marker("check")

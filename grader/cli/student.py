@@ -87,14 +87,14 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
     if watch:
         return _watch(course, lesson, target, poll, include_hidden=instructor, limits=limits)
     live = None
-    if not (as_json or as_html or only):
+    if not (as_json or as_html):
         from rich.console import Console
 
         from ..reports.terminal import LiveReport
 
         live = LiveReport(Console(highlight=False), lesson)
-    report = _run(course, lesson, target, include_hidden=instructor, limits=limits,
-                  on_check=live.check if live else None)
+    streamed = live.check if live is not None and only is None else None  # --check shows its one check only
+    report = _run(course, lesson, target, include_hidden=instructor, limits=limits, on_check=streamed)
     if only is not None:
         report = only_check(report, only, instructor)
     if results is not None:
@@ -108,13 +108,7 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
 
         click.echo(report_html(course, lesson, report))
     elif live is not None:
-        live.finish(course, report)
-    else:
-        from rich.console import Console
-
-        from ..reports.terminal import render
-
-        render(Console(highlight=False), course, lesson, report, whole=False)
+        live.finish(course, report, whole=only is None)
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 

@@ -54,12 +54,17 @@ def _entry_rows(entries: list[Entry], details: bool) -> Group:
     return Group(*parts)
 
 
+def _shown(fields: dict) -> dict:
+    """``fields`` with every text in it safe for a terminal (a load error names the student's files)."""
+    return {key: visible(value) if isinstance(value, str) else value for key, value in fields.items()}
+
+
 def _load_error(info: dict) -> Group:
-    info = {key: visible(value) if isinstance(value, str) else value for key, value in info.items()}
+    info = _shown(info)
     lines = [Text.assemble(FAIL, " ", Text("Your app did not load: ", style="bold red"), Text(info["title"], style="bold"))]
     where = info.get("where")
     if where:
-        where = {key: visible(value) if isinstance(value, str) else value for key, value in where.items()}
+        where = _shown(where)
         lines.append(Padding(Text(f"{where['file']}, line {where['line']}:", style="dim"), (0, 0, 0, 4)))
         if where.get("code"):
             code = Text(f"    {where['code']}", style="yellow")
