@@ -36,9 +36,12 @@ def empty_app_score(tmp_path_factory) -> float:
 
 @pytest.fixture
 def grade_hostile(tmp_path: Path, running):
-    def run(name: str):
+    def run(name: str, files: dict[str, str] | None = None):
+        """``files``: more files for the copy, by path inside it (what the attack is aimed at)."""
         submission = tmp_path / name
         shutil.copytree(HOSTILE / name, submission)
+        for path, text in (files or {}).items():
+            (submission / path).write_text(text)
         started = time.monotonic()
         report = grade(COURSE, LESSON1, submission, limits=LIMITS)
         assert time.monotonic() - started < 60
@@ -137,3 +140,14 @@ def test_course_is_hidden_and_read_only_for_the_submission():
     assert seen["solution"].startswith("refused") and seen["checks"].startswith("refused")
     assert seen["write"].startswith("refused")
     assert not (COURSE.root / "grader" / "planted.py").exists()
+
+
+@pytest.mark.linux_sandbox("the attack reads its output file's name from /proc")
+@pytest.mark.parametrize("attack", ["link", "fifo"])
+def test_an_output_file_swapped_for_a_link_or_fifo_is_not_opened(attack, grade_hostile, tmp_path, empty_app_score):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the instructor's secret")
+    secret.chmod(0o600)
+    report = grade_hostile("swaps_its_output", {"shelf/attack.txt": f"{attack} {secret}"})
+    assert "secret" not in json.dumps(report.to_json())
+    assert report.score <= empty_app_score

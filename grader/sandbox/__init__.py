@@ -5,7 +5,8 @@ It owns everything that touches student code: the throw-away copy of a submissio
 the app and forks workers (``child``, with ``confine``, ``loading`` and ``explain``) and what a worker
 does with the app (``operations``); the wire between them (``protocol``); a handed-in notebook run in
 a confined kernel (``notebook``); and the limits and errors that become verdicts (``limits``,
-``errors``). Where fork or Linux's namespaces are missing, workers are spawned interpreters instead
+``errors``); whatever the grader reads back from a sandbox's folder it reads with
+``untrusted_files``. Where fork or Linux's namespaces are missing, workers are spawned interpreters instead
 (``spawned``, ``spawned_worker``, over ``channel``); ``capabilities`` says which mechanism runs here
 and what it protects, ``restrict`` and ``processes`` do what each system allows. It imports nothing
 else of the grader.

@@ -45,6 +45,7 @@ from .capabilities import Mechanism, mechanism
 from .errors import BadSubmission, KernelDidNotStart, NotebookFailed
 from .limits import Limits
 from .processes import kill_group, kill_tagged, sandbox_user, tagged
+from .untrusted_files import read_capped, size_of
 
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
@@ -83,10 +84,8 @@ def _write_kernel_spec(workdir: Path, env: dict[str, str]) -> Path:
 
 
 def _kernel_log(workdir: Path) -> str:
-    try:
-        lines = (workdir / "kernel.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    except OSError:
-        return "no output"
+    size = size_of(workdir / "kernel.log")
+    lines = read_capped(workdir / "kernel.log", max(0, size - 4000)).strip().splitlines()
     return lines[-1] if lines else "no output"
 
 

@@ -27,6 +27,7 @@ from .limits import Limits
 from .processes import (become_subreaper, chown_tree, cut_off_inherited_files, describe_exit, kill_group, kill_orphans,
                         sandbox_user)
 from .spawned import Spawner
+from .untrusted_files import read_capped, size_of
 
 # The sandboxes live in memory where the machine has a memory file system (unless TMPDIR says where):
 # checks that make a new database each do not wait for the disk. confine() makes the rest of that file
@@ -88,10 +89,7 @@ class Worker:
     def next_check(self, config: dict[str, Any] | None) -> None:
         """Get ready to run another check: new test clients, a new app from a factory, the time limit anew."""
         self._start_clock()
-        try:
-            self.output_from = os.path.getsize(self._output_file)
-        except OSError:
-            self.output_from = 0
+        self.output_from = size_of(self._output_file)
         self.call("building the app", "next_check", config=config)
 
     @property
@@ -100,12 +98,7 @@ class Worker:
 
     def output(self) -> str:
         """What the student's code printed during the current check (capped)."""
-        try:
-            with open(self._output_file, "rb") as file:
-                file.seek(self.output_from)
-                return file.read(4000).decode("utf-8", "replace")
-        except OSError:
-            return ""
+        return read_capped(self._output_file, self.output_from)
 
     def close(self, kill: bool = False) -> None:
         """End the worker: ask it to stop, or with ``kill`` kill it and everything it started."""

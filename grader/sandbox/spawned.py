@@ -62,16 +62,17 @@ class Spawner:
         self.memory = None if memory_enforced() else MemoryWatch(job["memory_bytes"])
         self.job_file = Path(job["workdir"], "job.json")
         self.job_file.write_text(json.dumps(job), encoding="utf-8")
+        # What a worker says before it sends its output to the sandbox's output folder. Opened once,
+        # before any student code runs: what the folder holds later is never opened by the grader.
+        self.log = open(Path(job["workdir"], "spawned.log"), "ab")  # noqa: SIM115 - closed in close()
         self.spare = self._launch()
         self.first = self.spare.process.pid
 
     def _launch(self) -> _Launched:
         token, channel = self.listener.environment()
         command = [sys.executable, "-m", "grader.sandbox.spawned_worker", str(self.job_file)]
-        # The log has what a worker says before it sends its output to the sandbox's output folder.
-        with open(Path(self.job["workdir"], "spawned.log"), "ab") as log:
-            process = subprocess.Popen(command, cwd=HOME, env={**os.environ, **channel, **tagged(self.tag)},
-                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        process = subprocess.Popen(command, cwd=HOME, env={**os.environ, **channel, **tagged(self.tag)},
+                                   stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, start_new_session=True)
         launched = _Launched(process, token)
         self.launched[process.pid] = launched
         if self.memory is not None:
@@ -137,6 +138,7 @@ class Spawner:
             if launched.sock is not None:
                 launched.sock.close()
         self.listener.close()
+        self.log.close()
         kill_tagged(self.tag, self.since)
 
 
