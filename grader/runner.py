@@ -35,7 +35,7 @@ def _forget_checks(course: Course) -> None:
 def sandbox_for(course: Course, lesson: Lesson, submission: Path, limits: Limits) -> Sandbox:
     """The sandbox ``lesson``'s checks run ``submission`` in (not started yet)."""
     probes = [each.probes for each in course.up_to(lesson) if each.probes is not None]
-    hidden = [course.root / "lessons", course.root / "solutions"]
+    hidden = [course.root]  # the whole course: its solutions, its checks, its git history
     return Sandbox(submission, lesson.app, lesson.config, limits, probes, hidden)
 
 

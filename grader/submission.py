@@ -37,7 +37,7 @@ def opened(path: Path, package: str, limits: Limits = Limits()) -> Iterator[Path
         from .sandbox.notebook import executed  # nbformat and Jupyter only for a notebook
 
         try:
-            with executed(path, limits, hidden=[COURSE_ROOT / "lessons", COURSE_ROOT / "solutions"]) as folder:
+            with executed(path, limits, hidden=[COURSE_ROOT]) as folder:
                 yield app_folder(folder, package)
         except KernelDidNotStart as error:
             raise CourseError(str(error)) from None

@@ -3,6 +3,7 @@ bounded time, and leave no process behind: with either sandbox, but for what onl
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -151,3 +152,24 @@ def test_an_output_file_swapped_for_a_link_or_fifo_is_not_opened(attack, grade_h
     report = grade_hostile("swaps_its_output", {"shelf/attack.txt": f"{attack} {secret}"})
     assert "secret" not in json.dumps(report.to_json())
     assert report.score <= empty_app_score
+
+
+@pytest.mark.confined("the test is what confinement hides")
+def test_nothing_outside_the_copy_is_in_reach():
+    from grader.sandbox import Sandbox
+    from grader.sandbox.confine import needed
+
+    with Sandbox(HOSTILE / "reaches_out", LESSON1.app, {}, LIMITS, [], [COURSE.root]) as sandbox:
+        assert sandbox.load_error is None
+        worker = sandbox.spawn()
+        seen = json.loads(worker.call("GET /", "request", client=0, method="GET", path="/", options={})["body"])
+        worker.close()
+    assert seen["git"].startswith("refused") and seen["exercises"].startswith("refused")
+    assert seen["grader"].startswith("refused")
+    assert seen["shm"] == f"got: [{sandbox.workdir.name!r}]" and seen["tmp"] == "got: []"
+    on_the_way_to_python = {part for path in needed() for part in Path(path).parts}
+    for folder in ("root", "home"):
+        if seen[folder].startswith("got"):
+            assert set(ast.literal_eval(seen[folder][5:])) <= on_the_way_to_python, seen[folder]
+    if os.geteuid() == 0:  # however Python is installed: a user of the sandbox's own, never root
+        assert seen["uid"] >= 1_500_000_000

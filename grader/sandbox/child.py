@@ -29,6 +29,7 @@ from . import protocol
 from .explain import describe
 from .loading import AppTarget, LoadError, load
 from .operations import Worker, load_probes
+from .processes import sandbox_user
 from .restrict import apply_limits, confine_job, drop_privileges
 
 
@@ -93,9 +94,9 @@ def zygote_main(channels: list[socket.socket], job: dict[str, Any]) -> NoReturn:
     os.setpgid(0, 0)
     enter_copy(job, "import.txt")
     warm_up()
-    confine_job(job)
+    confined = confine_job(job)
     os.chdir(job["root"])  # again: the old working folder is the mount from before the confinement, read-only
-    drop_privileges(job)
+    drop_privileges(job["workdir"], sandbox_user(confined))
     apply_limits(job)
     target, snapshot = load_app(ctrl, job)
     gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect

@@ -1,5 +1,6 @@
-"""Confine a sandbox's file system view: everything read-only except the submission's own copy,
-and the course's solutions and checks hidden.
+"""Confine a sandbox's file system view: everything read-only except the submission's own copy; the
+course, every home folder and every shared temporary folder hidden, but for what Python and the
+grader need to run.
 
 Runs inside the sandbox, in a private mount namespace (as root, or in a user namespace
 otherwise), so nothing here can affect the machine's own mounts. Where the kernel refuses a
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+import site
+import sys
+import sysconfig
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -18,8 +22,14 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 KEPT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
               "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
+MS_NOSYMFOLLOW = 256
 SKIPPED = ("/proc", "/sys", "/dev")  # kernel views and devices: left as they are...
 CONFINED_ANYWAY = ("/dev/shm",)  # ...but for shared memory, where other sandboxes may live
+# Hidden from every sandbox: other users' files, other checkouts, other sandboxes. The temporary
+# folders become small empty ones the submission may write in (its own scratch folder is TMPDIR).
+PRIVATE = ("/root", "/home", "/mnt", "/media", "/srv")
+SCRATCH = {"/tmp": "size=16m,mode=1777", "/var/tmp": "size=16m,mode=1777", "/dev/shm": "size=16m,mode=1777"}
+O_PATH = getattr(os, "O_PATH", 0)
 
 
 class ConfineError(OSError):
@@ -52,8 +62,46 @@ def _write(path: str, text: str) -> None:
         file.write(text)
 
 
+def needed() -> list[str]:
+    """What the sandbox must still see: Python, its packages, and the grader itself (not the rest of
+    ``sys.path``, which may hold the course or the folder the grader was started in)."""
+    grader = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = sysconfig.get_paths()
+    sites = [*site.getsitepackages(), site.getusersitepackages() if site.ENABLE_USER_SITE else ""]
+    wanted = (sys.prefix, sys.base_prefix, sys.exec_prefix, grader, *sites,
+              *(paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")))
+    places = {os.path.realpath(place) for place in wanted if place and os.path.exists(place)}
+    return sorted(place for place in places if not any(place.startswith(other.rstrip("/") + "/") for other in places))
+
+
+def _hide(libc: ctypes.CDLL, folder: str, options: str, kept: list[str], writable: str) -> None:
+    """Lay an empty tmpfs over ``folder``, with the ``kept`` paths inside it bound back in place."""
+    inside = [path for path in kept if path.startswith(folder.rstrip("/") + "/")]
+    handles = [os.open(path, O_PATH) for path in inside]  # reachable still once the tmpfs covers them
+    read_only = "mode" not in options
+    try:
+        _call(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()), f"hide {folder}")
+        for path, handle in zip(inside, handles):
+            if os.path.isdir(f"/proc/self/fd/{handle}"):
+                os.makedirs(path, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                open(path, "ab").close()  # noqa: SIM115 - an empty file to bind the real one on
+            source = f"/proc/self/fd/{handle}".encode()
+            _call(libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None), f"show {path}")
+            if path != writable:
+                libc.mount(None, path.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
+        if read_only:
+            _call(libc.mount(None, folder.encode(), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                             options.encode()), f"hide {folder}")
+    finally:
+        for handle in handles:
+            os.close(handle)
+
+
 def confine(writable: str, hidden: list[str]) -> None:
-    """Make every mount read-only but ``writable``, and lay empty folders over ``hidden``."""
+    """Make every mount read-only but ``writable``; hide ``hidden`` and the machine's private and shared
+    temporary folders, but for ``writable`` and what Python and the grader need."""
     libc = _libc()
     uid, gid = os.getuid(), os.getgid()
     _call(libc.unshare(CLONE_NEWNS if uid == 0 else CLONE_NEWNS | CLONE_NEWUSER), "unshare")
@@ -71,7 +119,9 @@ def confine(writable: str, hidden: list[str]) -> None:
         if point.startswith(SKIPPED) and not point.startswith(CONFINED_ANYWAY):
             continue
         libc.mount(None, point.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None)
-    for folder in hidden:
-        if os.path.isdir(folder):
-            _call(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
-                             b"size=4k"), f"hide {folder}")
+    kept = [*needed(), os.path.realpath(writable)]
+    covers = [(folder, "size=4k") for folder in (*PRIVATE, *hidden)] + list(SCRATCH.items())
+    for folder, options in sorted(covers, key=lambda cover: len(cover[0])):
+        folder = os.path.realpath(folder)
+        if os.path.isdir(folder) and folder not in kept:
+            _hide(libc, folder, options, kept, os.path.realpath(writable))

@@ -103,7 +103,7 @@ def _run(notebook: Any, workdir: Path, limits: Limits, hidden: Sequence[Path]) -
     portable = mechanism() is Mechanism.PORTABLE
     tag, since = secrets.token_hex(8), time.time()
     job = {"workdir": str(workdir), "hidden": [str(path) for path in hidden], "portable": portable,
-           "user": None if portable else sandbox_user(), "memory_bytes": limits.memory_mb * 2**20,
+           "memory_bytes": limits.memory_mb * 2**20,
            "output_bytes": limits.output_kb * 1024}
     (workdir / "job.json").write_text(json.dumps(job))
     manager = AsyncKernelManager(
@@ -201,11 +201,9 @@ def main(argv: list[str]) -> NoReturn:
         sys.argv = [sys.argv[0], *argv[1:]]
         runpy.run_module("ipykernel_launcher", run_name="__main__")
         sys.exit(0)
-    confine_job(job)
+    confined = confine_job(job)
     os.chdir(os.getcwd())  # the working folder as seen through the new, writable mount
-    if job["user"] is not None:  # the unprivileged kernel reads its connection file and writes here
-        for path in [workdir, *workdir.rglob("*")]:
-            os.chown(path, *job["user"], follow_symlinks=False)
+    user = sandbox_user(confined)  # before the PID namespace, where every kernel would be pid 1
     if _own_pid_namespace():
         kernel = os.fork()
         if kernel:
@@ -213,7 +211,7 @@ def main(argv: list[str]) -> NoReturn:
             _, status = os.waitpid(kernel, 0)
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    drop_privileges(job)
+    drop_privileges(job["workdir"], user)
     apply_limits(job)
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv[1:]])
 

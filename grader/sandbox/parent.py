@@ -24,8 +24,7 @@ from .capabilities import Mechanism, mechanism
 from .copying import NotCopied, copy_submission
 from .errors import AppDidNotLoad, LimitExceeded, StudentError, TimedOut
 from .limits import Limits
-from .processes import (become_subreaper, chown_tree, cut_off_inherited_files, describe_exit, kill_group, kill_orphans,
-                        sandbox_user)
+from .processes import become_subreaper, cut_off_inherited_files, describe_exit, kill_group, kill_orphans
 from .spawned import Spawner
 from .untrusted_files import read_capped, size_of
 
@@ -149,10 +148,7 @@ class Sandbox:
             problem, fix = error.args
             self.refuse({"title": f"Not graded: {problem}", "detail": fix})
             return
-        user = None if self.portable else sandbox_user()
-        if user is not None:
-            chown_tree(self.workdir, *user)
-        job = {"root": str(root), "app": self.app_spec, "config": self.config, "user": user,
+        job = {"root": str(root), "app": self.app_spec, "config": self.config,
                "workdir": str(self.workdir), "probes": self.probes, "hidden": self.hidden,
                "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
                "output_bytes": self.limits.output_kb * 1024}

@@ -59,31 +59,31 @@ def kill_orphans(keep: set[int]) -> None:
                 pass
 
 
+SANDBOX_IDS = 1_500_000_000  # sandbox users: far above any real user's id (pids stay below 2**22)
+
+
 def _open_to_others(path: str) -> bool:
     """Can any user reach ``path``? (every folder on the way searchable by others)"""
     current = Path(path).resolve()
     return all(os.stat(folder).st_mode & stat.S_IXOTH for folder in [current, *current.parents])
 
 
-def sandbox_user() -> tuple[int, int] | None:
-    """The unprivileged user a submission runs as when the grader runs as root (else None).
+def sandbox_user(confined: bool) -> int | None:
+    """The user (and group) id a sandbox process drops to when it runs as root, else None.
 
-    Only when that user can read Python itself: a Python installed in a private home folder
-    leaves the submission running as root, in its throw-away copy.
+    Its own, never another sandbox's: the pid of the process that drops. Only where that user can still
+    run Python: in a confined sandbox (which shows Python wherever it lives), or where Python is
+    installed open to every user; otherwise the sandbox stays root, in its throw-away copy, and says so.
     """
     if os.geteuid() != 0:
         return None
-    import pwd
-    import sysconfig
+    if not confined:
+        import sysconfig
 
-    paths = sysconfig.get_paths()
-    if not all(_open_to_others(paths[key]) for key in ("stdlib", "purelib")):
-        return None
-    try:
-        entry = pwd.getpwnam("nobody")
-        return entry.pw_uid, entry.pw_gid
-    except KeyError:
-        return 65534, 65534
+        paths = sysconfig.get_paths()
+        if not all(_open_to_others(paths[key]) for key in ("stdlib", "purelib")):
+            return None
+    return SANDBOX_IDS + os.getpid()
 
 
 def chown_tree(root: Path, uid: int, gid: int) -> None:

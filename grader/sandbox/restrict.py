@@ -13,9 +13,11 @@ import os
 import signal
 import sys
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from .confine import confine
+from .processes import chown_tree
 
 try:
     import resource
@@ -31,23 +33,27 @@ def use_scratch(workdir: str) -> None:
     tempfile.tempdir = scratch
 
 
-def confine_job(job: dict[str, Any]) -> None:
-    """Read-only file system but for the submission's copy; solutions and checks hidden."""
+def confine_job(job: dict[str, Any]) -> bool:
+    """Read-only file system but for the submission's copy; the course and private folders hidden.
+    Says whether the kernel allowed it."""
     use_scratch(job["workdir"])
     try:
         confine(job["workdir"], job["hidden"])
     except OSError as error:
         print(f"grader: file system not confined ({error})", file=sys.stderr)
+        return False
+    return True
 
 
-def drop_privileges(job: dict[str, Any]) -> None:
-    """As root, become an unprivileged user: the submission can then touch only its own copy."""
-    if job["user"] is None:
+def drop_privileges(workdir: str, user: int | None) -> None:
+    """Become ``user`` (from ``processes.sandbox_user``), the owner of the sandbox's folder: the submission
+    can then write only there, signal only its own processes, and start only so many of them."""
+    if user is None:
         return
-    uid, gid = job["user"]
+    chown_tree(Path(workdir), user, user)
     os.setgroups([])
-    os.setgid(gid)
-    os.setuid(uid)
+    os.setgid(user)
+    os.setuid(user)
     resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
 
 

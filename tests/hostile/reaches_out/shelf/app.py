@@ -1,0 +1,34 @@
+"""Reaches for what lies outside its copy: the course's git history, home folders, the grader's own
+process, other sandboxes in the shared temporary folders; reports what it got, and who it runs as."""
+import os
+from pathlib import Path
+
+import grader
+from flask import Flask
+
+app = Flask(__name__)
+COURSE = Path(grader.__file__).resolve().parent.parent
+
+
+def attempt(read) -> str:
+    try:
+        return f"got: {read()!r}"[:60]
+    except OSError as error:
+        return f"refused: {type(error).__name__}"
+
+
+seen = {
+    "git": attempt(lambda: (COURSE / ".git" / "HEAD").read_text()),
+    "exercises": attempt(lambda: os.listdir(COURSE / "exercises")),
+    "root": attempt(lambda: os.listdir("/root")),
+    "home": attempt(lambda: [name for name in os.listdir("/home")]),
+    "grader": attempt(lambda: os.listdir(f"/proc/{os.getppid()}/root/")),
+    "shm": attempt(lambda: [name for name in os.listdir("/dev/shm") if name.startswith("grade-")]),
+    "tmp": attempt(lambda: os.listdir("/tmp")),
+    "uid": os.getuid(),
+}
+
+
+@app.get("/")
+def index():
+    return seen
