@@ -7,6 +7,7 @@ Werkzeug objects. A check can therefore be read as ordinary Flask test code.
 
 from __future__ import annotations
 
+import http.client
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,6 +147,17 @@ class CliRunner:
         return CliResult(**data)
 
 
+class _SandboxConnection(http.client.HTTPConnection):
+    """Connects (when the first request is sent, as its base class does) inside the sandbox's network."""
+
+    def __init__(self, worker: Worker, port: int, timeout: float) -> None:
+        super().__init__("127.0.0.1", port, timeout=timeout)
+        self.worker = worker
+
+    def connect(self) -> None:
+        self.sock = self.worker.connect(self.port, self.timeout)
+
+
 class App:
     """The student's app in its worker process, fresh for this check."""
 
@@ -176,6 +188,11 @@ class App:
     def jinja_filter(self, name: str, *args: Any) -> Any:
         shown = ", ".join(repr(arg) for arg in args)
         return self.worker.call(f"the template filter {name}({shown})", "jinja_filter", name=name, args=list(args))
+
+    def http_connection(self, port: int, timeout: float = 3) -> http.client.HTTPConnection:
+        """An HTTP connection to the server the student's code started on 127.0.0.1:``port``: the sandbox
+        has a network of its own, which a plain ``HTTPConnection("127.0.0.1", port)`` cannot reach."""
+        return _SandboxConnection(self.worker, port, timeout)
 
     def probe(self, name: str, *args: Any) -> Any:
         """Run ``name(app, *args)`` from the lesson's ``probes.py`` inside the sandbox."""

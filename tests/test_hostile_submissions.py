@@ -7,6 +7,7 @@ import ast
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -155,17 +156,22 @@ def test_an_output_file_swapped_for_a_link_or_fifo_is_not_opened(attack, grade_h
 
 
 @pytest.mark.confined("the test is what confinement hides")
-def test_nothing_outside_the_copy_is_in_reach():
+def test_nothing_outside_the_copy_is_in_reach(tmp_path, monkeypatch):
     from grader.sandbox import Sandbox
     from grader.sandbox.confine import needed
 
-    with Sandbox(HOSTILE / "reaches_out", LESSON1.app, {}, LIMITS, [], [COURSE.root]) as sandbox:
+    monkeypatch.setenv("INSTRUCTOR_TOKEN", "s3cret")
+    server = socket.create_server(("127.0.0.1", 0))
+    shutil.copytree(HOSTILE / "reaches_out", tmp_path / "s")
+    (tmp_path / "s" / "shelf" / "port.txt").write_text(str(server.getsockname()[1]))
+    with server, Sandbox(tmp_path / "s", LESSON1.app, {}, LIMITS, [], [COURSE.root]) as sandbox:
         assert sandbox.load_error is None
         worker = sandbox.spawn()
         seen = json.loads(worker.call("GET /", "request", client=0, method="GET", path="/", options={})["body"])
         worker.close()
     assert seen["git"].startswith("refused") and seen["exercises"].startswith("refused")
-    assert seen["grader"].startswith("refused")
+    assert seen["grader"].startswith("refused") and seen["server"].startswith("refused")
+    assert seen["secret"] is None
     assert seen["shm"] == f"got: [{sandbox.workdir.name!r}]" and seen["tmp"] == "got: []"
     on_the_way_to_python = {part for path in needed() for part in Path(path).parts}
     for folder in ("root", "home"):
@@ -173,3 +179,25 @@ def test_nothing_outside_the_copy_is_in_reach():
             assert set(ast.literal_eval(seen[folder][5:])) <= on_the_way_to_python, seen[folder]
     if os.geteuid() == 0:  # however Python is installed: a user of the sandbox's own, never root
         assert seen["uid"] >= 1_500_000_000
+
+
+@pytest.mark.confined("only a sandbox of its own user keeps the attack inside it")
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="as a user, the sandbox runs as that user: the attack would reach their other processes")
+def test_killing_everyone_or_every_process_slot_hurts_no_one_else_in_a_batch(tmp_path, running, empty_app_score):
+    from grader.classroom import batch
+    from grader.classroom.gradebook import Gradebook
+
+    folder = tmp_path / "submissions"
+    for student in ("ann", "ben"):
+        shutil.copytree(LESSON1.solution, folder / student)
+    for attack in ("kills_everyone", "exhausts_processes"):
+        shutil.copytree(HOSTILE / attack, folder / attack)
+    book = tmp_path / "grades.sqlite"
+    summary = batch.run(COURSE, LESSON1, folder, book, jobs=2, limits=LIMITS)
+    with Gradebook(book) as gradebook:
+        scores = {entry.student: entry.report.score for entry in gradebook.latest(LESSON1.id)}
+    assert summary.count("graded") == 4
+    assert scores["ann"] == scores["ben"] == 15
+    assert scores["kills_everyone"] <= empty_app_score and scores["exhausts_processes"] <= empty_app_score
+    assert not running("987654")

@@ -1,6 +1,6 @@
 """Confine a sandbox's file system view: everything read-only except the submission's own copy; the
 course, every home folder and every shared temporary folder hidden, but for what Python and the
-grader need to run.
+grader need to run; and a network of the sandbox's own, with only its loopback on it.
 
 Runs inside the sandbox, in a private mount namespace (as root, or in a user namespace
 otherwise), so nothing here can affect the machine's own mounts. Where the kernel refuses a
@@ -10,13 +10,18 @@ namespace, the sandbox runs unconfined and ``confine`` says so; the copy and the
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import site
+import socket
+import struct
 import sys
 import sysconfig
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
@@ -99,16 +104,27 @@ def _hide(libc: ctypes.CDLL, folder: str, options: str, kept: list[str], writabl
             os.close(handle)
 
 
-def confine(writable: str, hidden: list[str]) -> None:
+def _loopback_only() -> None:
+    """In a new network namespace, bring up its loopback: the sandbox can serve to itself, reach nothing else."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        request = struct.pack("16sH14x", b"lo", IFF_UP | IFF_LOOPBACK | IFF_RUNNING)
+        fcntl.ioctl(probe, SIOCSIFFLAGS, request)
+
+
+def confine(writable: str, hidden: list[str], network: bool = False) -> None:
     """Make every mount read-only but ``writable``; hide ``hidden`` and the machine's private and shared
-    temporary folders, but for ``writable`` and what Python and the grader need."""
+    temporary folders, but for ``writable`` and what Python and the grader need; without ``network``,
+    give the sandbox a network of its own, with nothing on it but its loopback."""
     libc = _libc()
     uid, gid = os.getuid(), os.getgid()
-    _call(libc.unshare(CLONE_NEWNS if uid == 0 else CLONE_NEWNS | CLONE_NEWUSER), "unshare")
+    flags = CLONE_NEWNS | (0 if uid == 0 else CLONE_NEWUSER) | (0 if network else CLONE_NEWNET)
+    _call(libc.unshare(flags), "unshare")
     if uid != 0:
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"{uid} {uid} 1")
         _write("/proc/self/gid_map", f"{gid} {gid} 1")
+    if not network:
+        _loopback_only()
     # First, and never skipped: nothing done below may propagate to the machine's own mounts.
     _call(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     target = writable.encode()

@@ -103,6 +103,7 @@ def _run(notebook: Any, workdir: Path, limits: Limits, hidden: Sequence[Path]) -
     portable = mechanism() is Mechanism.PORTABLE
     tag, since = secrets.token_hex(8), time.time()
     job = {"workdir": str(workdir), "hidden": [str(path) for path in hidden], "portable": portable,
+           "network": True,  # the kernel talks to Jupyter over the loopback
            "memory_bytes": limits.memory_mb * 2**20,
            "output_bytes": limits.output_kb * 1024}
     (workdir / "job.json").write_text(json.dumps(job))
@@ -187,7 +188,7 @@ def _own_pid_namespace() -> bool:
 def main(argv: list[str]) -> NoReturn:
     """Confine this process as the job says, then run the IPython kernel in a PID namespace of its own
     (with the portable sandbox: with the system's limits, in this very process)."""
-    from .restrict import apply_limits, confine_job, drop_privileges, use_scratch
+    from .restrict import apply_limits, confine_job, drop_privileges, use_own_folders
 
     job = json.loads(Path(argv[0]).read_text())
     workdir = Path(job["workdir"])
@@ -196,7 +197,7 @@ def main(argv: list[str]) -> NoReturn:
     os.dup2(log, 2)
     os.environ["IPYTHONDIR"] = str(workdir / "ipython")
     if job["portable"]:  # not exec: on Windows it would start another process, and Jupyter would lose the kernel
-        use_scratch(job["workdir"])
+        use_own_folders(job["workdir"])
         apply_limits(job)
         sys.argv = [sys.argv[0], *argv[1:]]
         runpy.run_module("ipykernel_launcher", run_name="__main__")

@@ -25,6 +25,7 @@ from .copying import NotCopied, copy_submission
 from .errors import AppDidNotLoad, LimitExceeded, StudentError, TimedOut
 from .limits import Limits
 from .processes import become_subreaper, cut_off_inherited_files, describe_exit, kill_group, kill_orphans
+from .network import connect_to
 from .spawned import Spawner
 from .untrusted_files import read_capped, size_of
 
@@ -99,6 +100,10 @@ class Worker:
         """What the student's code printed during the current check (capped)."""
         return read_capped(self._output_file, self.output_from)
 
+    def connect(self, port: int, timeout: float) -> socket.socket:
+        """A connection to a server the student's code serves on 127.0.0.1:``port``, in the sandbox's network."""
+        return connect_to(self.pid, port, timeout)
+
     def close(self, kill: bool = False) -> None:
         """End the worker: ask it to stop, or with ``kill`` kill it and everything it started."""
         if self.closed:
@@ -148,7 +153,7 @@ class Sandbox:
             problem, fix = error.args
             self.refuse({"title": f"Not graded: {problem}", "detail": fix})
             return
-        job = {"root": str(root), "app": self.app_spec, "config": self.config,
+        job = {"root": str(root), "app": self.app_spec, "config": self.config, "network": False,
                "workdir": str(self.workdir), "probes": self.probes, "hidden": self.hidden,
                "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
                "output_bytes": self.limits.output_kb * 1024}

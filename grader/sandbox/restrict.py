@@ -25,20 +25,32 @@ except ImportError:  # Windows: no resource limits
     resource = None  # type: ignore[assignment]
 
 
-def use_scratch(workdir: str) -> None:
-    """Temporary files go to the sandbox's own folder, which is deleted with it."""
+# What a sandbox keeps of the grader's environment: what Python, Jupyter and the system need, and the
+# grader's own settings. Nothing else: an instructor's tokens and passwords stay out of student code.
+KEPT_VARIABLES = {"PATH", "LANG", "TZ", "TERM", "VIRTUAL_ENV", "SYSTEMROOT", "WINDIR", "COMSPEC", "PATHEXT"}
+KEPT_PREFIXES = ("LC_", "PYTHON", "GRADE_", "JPY_", "JUPYTER_", "IPYTHON")
+
+
+def use_own_folders(workdir: str) -> None:
+    """Temporary files and the home folder are the sandbox's own folder's, deleted with it; the rest of
+    the environment is dropped but for ``KEPT_VARIABLES``."""
     scratch = os.path.join(workdir, "tmp")
     os.makedirs(scratch, exist_ok=True)
-    os.environ["TMPDIR"] = scratch
+    for name in list(os.environ):
+        if name.upper() not in KEPT_VARIABLES and not name.upper().startswith(KEPT_PREFIXES):
+            del os.environ[name]
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        os.environ[name] = scratch
+    os.environ["HOME"] = os.environ["USERPROFILE"] = workdir
     tempfile.tempdir = scratch
 
 
 def confine_job(job: dict[str, Any]) -> bool:
     """Read-only file system but for the submission's copy; the course and private folders hidden.
     Says whether the kernel allowed it."""
-    use_scratch(job["workdir"])
+    use_own_folders(job["workdir"])
     try:
-        confine(job["workdir"], job["hidden"])
+        confine(job["workdir"], job["hidden"], network=job["network"])
     except OSError as error:
         print(f"grader: file system not confined ({error})", file=sys.stderr)
         return False

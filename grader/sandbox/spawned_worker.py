@@ -17,7 +17,7 @@ from typing import NoReturn
 from . import protocol
 from .channel import connect_back
 from .child import enter_copy, load_app, serve_checks
-from .restrict import apply_limits, use_scratch
+from .restrict import apply_limits, use_own_folders
 
 
 def main(job_file: str) -> NoReturn:
@@ -26,7 +26,7 @@ def main(job_file: str) -> NoReturn:
     sock = connect_back()
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
     enter_copy(job, f"import-{os.getpid()}.txt")
-    use_scratch(job["workdir"])
+    use_own_folders(job["workdir"])
     apply_limits(job)
     target, snapshot = load_app(sock, job)
     try:

@@ -535,19 +535,19 @@ def test_real_server(app):
     if started["raised"]:
         fail("wsgi.py to give waitress an app to serve (task 7)", sent=sent,
              got=f"wsgi.py calls {started['server']}" if started["server"] else f"importing wsgi: {started['raised']}")
-    status, body, sent = fetch(started["port"], "/healthz")
+    status, body, sent = fetch(app, started["port"], "/healthz")
     if status != 200 or parsed(body) != HEALTHY:
         fail("200 with the JSON " + json.dumps(HEALTHY), got=f"{status}, body {quote(body[:200])}", sent=sent)
-    status, body, sent = fetch(started["port"], "/items/2")
+    status, body, sent = fetch(app, started["port"], "/items/2")
     if status != 200 or "PEP 3333" not in body:
         fail("200 and a page with \"PEP 3333\"", got=f"{status}, body {quote(body[:200])}", sent=sent,
              note="The page works in the test client: is wsgi.app built by create_app(), like the grader's app?")
 
 
-def fetch(port: int, path: str) -> tuple[int, str, str]:
+def fetch(app, port: int, path: str) -> tuple[int, str, str]:
     """GET ``path`` from the server over HTTP, as a browser would: (status, body, what was sent)."""
     sent = f"GET {path} over a real connection to waitress on 127.0.0.1:{port}"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection = app.http_connection(port, timeout=5)
     try:
         connection.request("GET", path, headers={"Connection": "close"})
         response = connection.getresponse()

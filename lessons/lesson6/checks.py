@@ -474,7 +474,7 @@ def test_real_server(app):
         fail("a server with a serve_forever() method", got=f"make_server returned a {started['type']}", sent=sent)
     port = started["port"]
     sent = f"GET /items/2 over a real connection to 127.0.0.1:{port}"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+    connection = app.http_connection(port, timeout=3)
     try:
         connection.request("GET", "/items/2", headers={"Connection": "close"})
         response = connection.getresponse()

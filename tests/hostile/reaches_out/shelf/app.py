@@ -1,12 +1,15 @@
 """Reaches for what lies outside its copy: the course's git history, home folders, the grader's own
-process, other sandboxes in the shared temporary folders; reports what it got, and who it runs as."""
+process, other sandboxes in the shared temporary folders, the instructor's environment, a server on
+the machine; reports what it got, and who it runs as."""
 import os
+import socket
 from pathlib import Path
 
 import grader
 from flask import Flask
 
 app = Flask(__name__)
+HERE = Path(__file__).parent
 COURSE = Path(grader.__file__).resolve().parent.parent
 
 
@@ -26,6 +29,9 @@ seen = {
     "shm": attempt(lambda: [name for name in os.listdir("/dev/shm") if name.startswith("grade-")]),
     "tmp": attempt(lambda: os.listdir("/tmp")),
     "uid": os.getuid(),
+    "secret": os.environ.get("INSTRUCTOR_TOKEN"),
+    "server": attempt(lambda: socket.create_connection(("127.0.0.1", int((HERE / "port.txt").read_text())),
+                                                       timeout=1).close()),
 }
 
 
