@@ -67,10 +67,10 @@ def test_doctor_says_which_protections_the_sandbox_gives(sandbox_mechanism):
     assert result.returncode == 0, result.stdout
     out = " ".join(result.stdout.split())
     assert f"✓ sandbox: {sandbox_mechanism}" in out
-    for always in ("throw-away copy", "process-tree cleanup", "memory limit", "time limits"):
+    for always in ("throw-away copy", "clean environment", "process-tree cleanup", "memory limit", "time limits"):
         assert f"✓ {always}:" in out
     confined = unconfined(Mechanism(sandbox_mechanism)) is None
-    for protection in ("read-only file system", "hidden solutions and checks"):
+    for protection in ("read-only file system", "hidden course and folders", "no network"):
         assert (f"✓ {protection}:" if confined else f"! {protection}: not active") in out
     if not confined:
         assert "grade on Linux (natively, in WSL or in a Linux container), or on Gradescope" in out
@@ -83,8 +83,12 @@ def test_batch_grading_without_confinement_warns_and_grades_alike(tmp_path):
     books = {}
     for chosen in (Mechanism.PORTABLE, *([Mechanism.LINUX] if linux_available() else [])):
         book = tmp_path / f"{chosen.value}.sqlite"
-        result = run_grade("batch", "lesson1", str(folder), "--gradebook", str(book), "--csv", str(book) + ".csv",
-                           GRADE_SANDBOX=chosen.value)
+        command = ["batch", "lesson1", str(folder), "--gradebook", str(book), "--csv", str(book) + ".csv"]
+        if unconfined(chosen) is not None:
+            refused = run_grade(*command, GRADE_SANDBOX=chosen.value)
+            assert refused.returncode == 4 and "pass --unconfined" in refused.stderr and not book.exists()
+            command.append("--unconfined")
+        result = run_grade(*command, GRADE_SANDBOX=chosen.value)
         assert result.returncode == 0, result.stderr
         warnings = [line for line in result.stderr.splitlines() if line.startswith("grade: warning:")]
         if unconfined(chosen) is None:

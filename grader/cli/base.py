@@ -1,7 +1,8 @@
 """What every ``grade`` command shares: the command group, the course it works on, errors and limits.
 
-Exit codes: 0 every check passed, 1 some check failed, 2 bad usage, 3 the course itself is broken
-(the last two with one line on stderr).
+Exit codes: 0 every check passed, 1 some check failed, 2 bad usage, 3 the course itself is broken,
+4 instructor grading refused where submissions would not be confined (the last three with one line
+on stderr).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..reports.escape import visible
 from ..report import Report
 from ..sandbox import Limits
 
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_COURSE_BROKEN = 0, 1, 2, 3
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_COURSE_BROKEN, EXIT_UNCONFINED = 0, 1, 2, 3, 4
 
 
 class LessonGroup(click.Group):
@@ -67,6 +68,30 @@ def current_course() -> Course:
         return Course.load(root)
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
         raise CourseBroken(f"lessons/course.toml cannot be read ({error})") from None
+
+
+class Unconfined(click.ClickException):
+    """Instructor grading where the sandbox cannot confine submissions, not accepted with ``--unconfined``."""
+
+    exit_code = EXIT_UNCONFINED
+
+
+def unconfined_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--unconfined", is_flag=True,
+                        help="Grade even where the sandbox cannot confine submissions (grades are then not "
+                             "tamper-proof).")(command)
+
+
+def require_confinement(accepted: bool) -> None:
+    """Grades others rely on need a confined sandbox: refuse without one, unless ``accepted`` (then warn)."""
+    from ..sandbox.capabilities import mechanism, tamper_warning
+
+    warning = tamper_warning(mechanism())
+    if warning is None:
+        return
+    if not accepted:
+        raise Unconfined(f"not graded: {warning}; to grade anyway, pass --unconfined")
+    warn(warning)
 
 
 def warn(message: str) -> None:

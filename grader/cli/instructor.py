@@ -12,7 +12,7 @@ import click
 
 from ..sandbox import Limits
 from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
-                   only_check, warn, write_text)
+                   only_check, require_confinement, unconfined_option, warn, write_text)
 
 
 @cli.command("batch")
@@ -32,16 +32,18 @@ from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, 
               help="Write each student's Gradescope results.json to this folder (STUDENT/results.json).")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the class summary (what to teach again) to this Markdown file.")
+@unconfined_option
 @limit_options
 def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, gradebook: Path | None,
                 csv_file: Path | None, feedback: Path | None, feedback_format: str, results: Path | None,
-                summary: Path | None, limits: Limits) -> int:
+                summary: Path | None, unconfined: bool, limits: Limits) -> int:
     """Grade every submission in SUBMISSIONS for LESSON, hidden checks included.
 
     One submission per student: a folder, a .zip or .tar.gz archive, or a .ipynb notebook, named after
     the student. Each grade goes into the gradebook as soon as it is known; run the command again to
     grade only what changed. Exit codes: 0 every submission has a grade, 1 some could not be graded,
-    2 bad usage, 3 the course is broken, 130 interrupted.
+    2 bad usage, 3 the course is broken, 4 refused: this machine cannot confine submissions (see
+    grade doctor; --unconfined grades anyway), 130 interrupted.
     """
     from rich.console import Console
 
@@ -52,7 +54,6 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
     from ..classroom.summary import class_summary, summary_markdown
     from ..classroom.terminal import BatchProgress, render_summary
     from ..runner import CourseError
-    from ..sandbox.capabilities import mechanism, tamper_warning
 
     course = current_course()
     lesson = find_lesson(course, lesson_name)
@@ -61,18 +62,14 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
             raise click.UsageError(f"{output} is inside {folder}, where the next batch would take it for a "
                                    "student's submission: write it somewhere else")
     book = gradebook or folder / batch.GRADEBOOK
-
-    def started(total: int, todo: int) -> None:
-        if todo and (warning := tamper_warning(mechanism())):
-            warn(warning)
-        progress.started(total, todo)
+    require_confinement(unconfined)
 
     try:
         with BatchProgress(Console(stderr=True)) as progress:
             outcome = batch.run(course, lesson, folder, book, jobs=jobs or _cores(),
                                 limits=limits, force=force,
                                 outputs=[path for path in (csv_file, summary) if path is not None],
-                                started=started, progress=progress.advance)
+                                started=progress.started, progress=progress.advance)
         with Gradebook(book) as grades:
             entries = grades.latest(lesson.id, outcome.students)
     except (batch.BatchError, GradebookError) as error:

@@ -15,7 +15,7 @@ from ..report import CheckResult, Report
 from ..sandbox import BadSubmission, Limits
 from ..submission import graded
 from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
-                   only_check, warn, workspace_root, write_text)
+                   only_check, require_confinement, unconfined_option, warn, workspace_root, write_text)
 
 
 @cli.command("list")
@@ -54,7 +54,9 @@ def read_lesson(lesson_name: str, as_html: bool) -> int:
 @click.option("--solution", is_flag=True, help="Grade the reference solution.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (Gradescope's results.json shape).")
 @click.option("--html", "as_html", is_flag=True, help="Print the verdicts as an HTML fragment, as notebooks show them.")
-@click.option("--instructor", is_flag=True, help="Include the hidden checks.")
+@click.option("--instructor", is_flag=True,
+              help="Include the hidden checks (refused where submissions would not be confined).")
+@unconfined_option
 @click.option("--check", "only", metavar="NAME",
               help="Show and judge only this check (test_name or lessonN::test_name); exit 0 if it passes.")
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
@@ -63,7 +65,7 @@ def read_lesson(lesson_name: str, as_html: bool) -> int:
 @click.option("--watch", is_flag=True, help="Check again on every save, until Ctrl-C.")
 @click.option("--poll", is_flag=True, help="With --watch: look for changes every 0.25 s instead of using file events.")
 def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: bool, as_html: bool, instructor: bool,
-                 only: str | None, results: Path | None, limits: Limits,
+                 unconfined: bool, only: str | None, results: Path | None, limits: Limits,
                  watch: bool, poll: bool) -> int:
     """Grade LESSON (lesson3, lesson03 or 3)."""
     course = current_course()
@@ -79,11 +81,10 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
     if watch and (only or results):
         raise click.UsageError("--watch shows every check in the terminal: leave out --check and --results")
     target = path if path is not None else lesson.solution if solution else None
+    if unconfined and not instructor:
+        raise click.UsageError("--unconfined goes with --instructor")
     if instructor:
-        from ..sandbox.capabilities import mechanism, tamper_warning
-
-        if warning := tamper_warning(mechanism()):
-            warn(warning)
+        require_confinement(unconfined)
     if watch:
         return _watch(course, lesson, target, poll, include_hidden=instructor, limits=limits)
     live = None

@@ -112,21 +112,36 @@ def tamper_warning(chosen: Mechanism) -> str | None:
             f"copy ({why}); {FULL_PROTECTION}")
 
 
-def _confinement(chosen: Mechanism) -> tuple[Protection, Protection]:
+def _confinement(chosen: Mechanism) -> list[Protection]:
     why = unconfined(chosen)
     if why is None:
-        return (Protection("read-only file system", True,
+        return [Protection("read-only file system", True,
                            "everything but the submission's throw-away copy (a private mount namespace)"),
-                Protection("hidden solutions and checks", True, "the course's solutions/ and lessons/ are "
-                           "empty folders to the submission"))
-    return (Protection("read-only file system", False, f"{why}; the submission can write wherever you can "
+                Protection("hidden course and folders", True, "the whole course (solutions, checks, git history), "
+                           "home folders and shared temporary folders are empty to the submission; only Python, "
+                           "its packages and the grader show through"),
+                Protection("no network", True, "a network namespace of its own: only its own loopback")]
+    return [Protection("read-only file system", False, f"{why}; the submission can write wherever you can "
                        "(it runs on a throw-away copy of its folder)"),
-            Protection("hidden solutions and checks", False, f"{why}; the submission could read them"))
+            Protection("hidden course and folders", False, f"{why}; the submission could read the solutions"),
+            Protection("no network", False, f"{why}; the submission can connect wherever you can")]
+
+
+def _user(chosen: Mechanism) -> Protection:
+    from .processes import sandbox_user
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or chosen is Mechanism.PORTABLE:
+        return Protection("a user of its own", False, "the submission runs as you (as root, on Linux, each "
+                          "sandbox runs as a user of its own)")
+    if sandbox_user(unconfined(chosen) is None) is None:
+        return Protection("a user of its own", False, "the submission runs as root: the kernel refuses to confine "
+                          "it, and Python is installed where no other user can read it")
+    return Protection("a user of its own", True, "each sandbox runs as a user id of its own, at most 512 "
+                      "processes: it can signal and write only what is its own")
 
 
 def protections(chosen: Mechanism, limits: Limits) -> list[Protection]:
     """What the sandbox of ``chosen`` does on this machine, each protection active or not, in a student's words."""
-    read_only, hidden = _confinement(chosen)
     if chosen is Mechanism.LINUX:
         cleanup = Protection("process-tree cleanup", True, "nothing a submission starts outlives grading, even after "
                              "setsid (process groups, and the grader adopts orphans as their subreaper)")
@@ -147,6 +162,9 @@ def protections(chosen: Mechanism, limits: Limits) -> list[Protection]:
                             "the check's time limit")
     copy = Protection("throw-away copy", True, "the submission runs on a copy of its folder, deleted after grading: "
                       "the original is never changed")
+    environment = Protection("clean environment", True, "the submission sees none of your environment variables "
+                             "but what Python needs (PATH, locale, Python's own), with a home and temporary folder "
+                             "of its own")
     timing = Protection("time limits", True, f"{limits.check_seconds:g} s per check, {limits.submission_seconds:g} s "
                         "per submission; a worker that overruns is killed")
-    return [copy, read_only, hidden, cleanup, memory, output, timing]
+    return [copy, *_confinement(chosen), _user(chosen), environment, cleanup, memory, output, timing]
