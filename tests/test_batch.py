@@ -31,7 +31,7 @@ COURSE = Course.load()
 LESSON = COURSE.find("lesson3")
 LESSON1 = COURSE.find("lesson1")
 HOSTILE = Path(__file__).parent / "hostile"
-SANDBOX_FOLDER = re.compile(r"/[^'\" ]*/grade-[a-z0-9_]+")
+SANDBOX_FOLDER = re.compile(r"/[^'\" ]*/grade-[a-z0-9_-]+")
 
 
 def grade(*args: str, **options) -> subprocess.CompletedProcess[str]:

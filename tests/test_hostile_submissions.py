@@ -201,3 +201,17 @@ def test_killing_everyone_or_every_process_slot_hurts_no_one_else_in_a_batch(tmp
     assert scores["ann"] == scores["ben"] == 15
     assert scores["kills_everyone"] <= empty_app_score and scores["exhausts_processes"] <= empty_app_score
     assert not running("987654")
+
+
+@pytest.mark.posix("the grader is killed with SIGKILL")
+def test_what_a_killed_grader_left_behind_is_removed_at_the_next_start(tmp_path):
+    from grader.sandbox.folders import new_folder
+
+    grader = subprocess.run([sys.executable, "-c", "import os, signal\nfrom grader.sandbox.folders import new_folder\n"
+                             f"print(new_folder(where={str(tmp_path)!r}))\nos.kill(os.getpid(), signal.SIGKILL)"],
+                            capture_output=True, text=True, check=False, timeout=60)
+    left = Path(grader.stdout.strip())
+    assert left.is_dir()
+    (tmp_path / "grade-not-ours").mkdir()
+    new_folder(where=str(tmp_path))
+    assert not left.exists() and (tmp_path / "grade-not-ours").exists()

@@ -32,6 +32,7 @@ from ..runner import CourseError
 from ..sandbox import MEMORY_FOLDER, Limits, Sandbox, become_subreaper, kill_orphans, protocol
 from ..sandbox.archives import ARCHIVES
 from ..sandbox.channel import Listener
+from ..sandbox.folders import new_folder
 from ..sandbox.processes import kill_tagged, tagged
 from ..submission import digest
 from .gradebook import Gradebook, report_from_dict
@@ -137,7 +138,7 @@ class Worker:
     def __init__(self, course: Course, lesson: Lesson, limits: Limits, listener: Listener) -> None:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - what the worker says, kept until stop()
         # Its temporary files (sandboxes, unpacked archives) go here, and go when it does, even if it is killed.
-        self.scratch = Path(tempfile.mkdtemp(prefix="grade-batch-", dir=MEMORY_FOLDER))
+        self.scratch = new_folder("batch", MEMORY_FOLDER)
         self.scratch.chmod(0o711)  # a sandbox that runs as another user must reach its own folder in it
         self.tag, self.since = secrets.token_hex(8), time.time()
         self.token, channel = listener.environment()

@@ -1,15 +1,16 @@
 """The sandbox: running a student's untrusted code, confined, and getting plain data back.
 
 It owns everything that touches student code: the throw-away copy of a submission (``copying``,
-``archives``); the grader's side of a sandbox (``parent``); the confined child process that imports
-the app and forks workers (``child``, with ``confine``, ``loading`` and ``explain``) and what a worker
-does with the app (``operations``); the wire between them (``protocol``); a handed-in notebook run in
-a confined kernel (``notebook``); and the limits and errors that become verdicts (``limits``,
-``errors``); whatever the grader reads back from a sandbox's folder it reads with
-``untrusted_files``. Where fork or Linux's namespaces are missing, workers are spawned interpreters instead
-(``spawned``, ``spawned_worker``, over ``channel``); ``capabilities`` says which mechanism runs here
-and what it protects, ``restrict`` and ``processes`` do what each system allows. It imports nothing
-else of the grader.
+``archives``) in a folder of the grader's own (``folders``, which also removes what a killed grader
+left); the grader's side of a sandbox (``parent``), which reads what the sandbox wrote without
+trusting it (``untrusted_files``) and reaches a server it runs through its network (``network``);
+the confined child process that imports the app and forks workers (``child``, with ``confine``,
+``loading`` and ``explain``) and what a worker does with the app (``operations``); the wire between
+them (``protocol``); a handed-in notebook run in a confined kernel (``notebook``); and the limits
+and errors that become verdicts (``limits``, ``errors``). Where fork or Linux's namespaces are
+missing, workers are spawned interpreters instead (``spawned``, ``spawned_worker``, over
+``channel``); ``capabilities`` says which mechanism runs here and what it protects, ``restrict`` and
+``processes`` do what each system allows. It imports nothing else of the grader.
 """
 
 from .copying import IGNORED
@@ -17,8 +18,7 @@ from .errors import (AppDidNotLoad, BadSubmission, KernelDidNotStart, LimitExcee
                      TimedOut)
 from .limits import Limits
 from .parent import MEMORY_FOLDER, Sandbox, Worker
-from .processes import become_subreaper, kill_orphans, sandbox_user
+from .processes import become_subreaper, kill_orphans
 
 __all__ = ["IGNORED", "MEMORY_FOLDER", "AppDidNotLoad", "BadSubmission", "KernelDidNotStart", "LimitExceeded", "Limits",
-           "NotebookFailed", "Sandbox", "StudentError", "TimedOut", "Worker", "become_subreaper", "kill_orphans",
-           "sandbox_user"]
+           "NotebookFailed", "Sandbox", "StudentError", "TimedOut", "Worker", "become_subreaper", "kill_orphans"]

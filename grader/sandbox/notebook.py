@@ -31,7 +31,6 @@ import secrets
 import shutil
 import signal
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -43,6 +42,7 @@ import nbformat
 from .archives import MAX_UNPACKED
 from .capabilities import Mechanism, mechanism
 from .errors import BadSubmission, KernelDidNotStart, NotebookFailed
+from .folders import new_folder
 from .limits import Limits
 from .processes import kill_group, kill_tagged, sandbox_user, tagged
 from .untrusted_files import read_capped, size_of
@@ -168,7 +168,7 @@ def executed(path: Path, limits: Limits, hidden: Sequence[Path]) -> Iterator[Pat
     """Run notebook ``path`` from the top, as its grader does (``hidden`` out of its sight), and yield the
     folder it ran in."""
     notebook = _read(path)
-    workdir = Path(tempfile.mkdtemp(prefix="grade-notebook-"))
+    workdir = new_folder("notebook")
     try:
         (workdir / "run").mkdir()
         _run(notebook, workdir, limits, hidden)

@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import struct
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from .copying import NotCopied, copy_submission
 from .errors import AppDidNotLoad, LimitExceeded, StudentError, TimedOut
 from .limits import Limits
 from .processes import become_subreaper, cut_off_inherited_files, describe_exit, kill_group, kill_orphans
+from .folders import new_folder
 from .network import connect_to
 from .spawned import Spawner
 from .untrusted_files import read_capped, size_of
@@ -140,7 +140,7 @@ class Sandbox:
         self.portable = mechanism() is Mechanism.PORTABLE
         self.spawner: Spawner | None = None  # the portable mechanism's workers, once started
         self.deadline = time.monotonic() + limits.submission_seconds
-        self.workdir = Path(tempfile.mkdtemp(prefix="grade-", dir=None if os.environ.get("TMPDIR") else MEMORY_FOLDER))
+        self.workdir = new_folder(where=None if os.environ.get("TMPDIR") else MEMORY_FOLDER)
         self.output_dir = self.workdir / "output"
 
     def start(self) -> None:
