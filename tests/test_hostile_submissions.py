@@ -215,3 +215,11 @@ def test_what_a_killed_grader_left_behind_is_removed_at_the_next_start(tmp_path)
     (tmp_path / "grade-not-ours").mkdir()
     new_folder(where=str(tmp_path))
     assert not left.exists() and (tmp_path / "grade-not-ours").exists()
+
+
+@pytest.mark.linux_sandbox("the attack finds the worker's socket in /proc")
+def test_a_forged_reply_on_the_grader_s_channel_is_a_verdict_not_a_crash(grade_hostile, empty_app_score):
+    report = grade_hostile("sends_a_deep_reply")
+    index = next(check for check in report.checks if check.id == "lesson1::test_index")
+    assert "a reply it cannot read" in index.failure["limit"]
+    assert report.score <= empty_app_score

@@ -64,6 +64,10 @@ class Worker:
         except protocol.MessageTooLarge:
             self.close(kill=True)
             raise LimitExceeded(f"{action} produced a reply larger than the grader accepts") from None
+        except protocol.Garbled:
+            self.close(kill=True)
+            raise LimitExceeded(f"{action} sent the grader a reply it cannot read: your code wrote to the "
+                                "grader's channel") from None
         except protocol.ChannelClosed:
             self.close(kill=True)
             code = self.sandbox.exit_code(self.pid)

@@ -15,11 +15,15 @@ import time
 from typing import Any
 
 HEADER = struct.Struct("!I")
-MAX_MESSAGE = 64 * 1024 * 1024
+MAX_MESSAGE = 16 * 1024 * 1024  # a response body (at most 8 MB) in base64, and room to spare
 
 
 class ChannelClosed(Exception):
     """The other side went away (crashed, was killed, or exited)."""
+
+
+class Garbled(ChannelClosed):
+    """The other side sent what is not a message of ours (too deep, not JSON, not an object)."""
 
 
 class ChannelTimeout(Exception):
@@ -82,8 +86,8 @@ def receive(sock: socket.socket, timeout: float | None = None) -> dict[str, Any]
         message = json.loads(_read_exactly(sock, size, deadline))
     except (ConnectionError, OSError) as error:
         raise ChannelClosed from error
-    except ValueError as error:
-        raise ChannelClosed("garbled message") from error
+    except (ValueError, RecursionError) as error:
+        raise Garbled from error
     if not isinstance(message, dict):
-        raise ChannelClosed("garbled message")
+        raise Garbled
     return decode(message)
