@@ -223,3 +223,24 @@ def test_a_forged_reply_on_the_grader_s_channel_is_a_verdict_not_a_crash(grade_h
     index = next(check for check in report.checks if check.id == "lesson1::test_index")
     assert "a reply it cannot read" in index.failure["limit"]
     assert report.score <= empty_app_score
+
+
+def test_a_huge_sparse_file_is_refused_without_being_read(tmp_path, empty_app_score):
+    from grader.classroom import batch
+    from grader.classroom.gradebook import Gradebook
+    from grader.submission import digest
+
+    folder = tmp_path / "submissions"
+    shutil.copytree(LESSON1.solution, folder / "ann")
+    with open(folder / "ann" / "shelf" / "data.bin", "wb") as sparse:
+        sparse.truncate(64 * 2**30)
+    started = time.monotonic()
+    before = digest(folder / "ann")
+    batch.run(COURSE, LESSON1, folder, tmp_path / "grades.sqlite", jobs=1, limits=LIMITS)
+    assert time.monotonic() - started < 60
+    with Gradebook(tmp_path / "grades.sqlite") as gradebook:
+        (entry,) = gradebook.latest(LESSON1.id)
+    assert "larger than" in json.dumps(entry.report.load_error) and entry.report.score <= empty_app_score
+    with open(folder / "ann" / "shelf" / "data.bin", "ab") as sparse:
+        sparse.truncate(65 * 2**30)
+    assert digest(folder / "ann") != before
