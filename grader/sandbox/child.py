@@ -14,12 +14,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import importlib
+import inspect
 import os
 import select
 import socket
 import struct
 import sys
 import tempfile
+from pathlib import Path
 from typing import Any, NoReturn
 
 from flask import Flask, url_for
@@ -28,33 +31,57 @@ from jinja2 import FileSystemBytecodeCache
 from . import protocol
 from .explain import describe
 from .loading import AppTarget, LoadError, load
-from .operations import Worker, load_probes
+from .operations import PROBES, Worker, load_probes
 from .processes import sandbox_user
 from .restrict import apply_limits, confine_job, drop_privileges
 
 
-def _guarded() -> list[tuple[str, Any]]:
-    """The tools the grader's side of this process relies on, by name, as they are now."""
-    from flask.testing import FlaskClient
-    from werkzeug import test as werkzeug_test
-    from werkzeug.wrappers import Response
+# Whole modules the grader's side of a worker relies on: every function and class in them, every
+# method of those classes, and each function's code, must stay as they were before student code ran.
+GUARDED_MODULES = ("flask.testing", "flask.wrappers", "werkzeug.test", "werkzeug.wrappers.response",
+                   "werkzeug.wrappers.request", "werkzeug.sansio.response", "werkzeug.sansio.request",
+                   "werkzeug.datastructures", "json", "json.encoder", "base64", "grader.sandbox.protocol",
+                   "grader.sandbox.operations", "grader.sandbox.explain", __name__)
 
-    places = [(FlaskClient, "open"), (werkzeug_test.Client, "open"), (werkzeug_test, "run_wsgi_app"),
-              (werkzeug_test.EnvironBuilder, "get_environ"), (Response, "iter_encoded"),
-              (protocol, "send"), (protocol, "receive"), (protocol, "encode"), (protocol.json, "dumps"),
-              (socket.socket, "sendall"), (Worker, "op_request"), (os, "_exit")]
-    return [(f"{getattr(owner, '__name__', owner)}.{name}", getattr(owner, name)) for owner, name in places]
+
+def _tools(owner: Any, prefix: str, into: dict[str, Any], depth: int = 0) -> None:
+    """Every function and class ``owner`` defines, by name, with each function's code; classes one level deep."""
+    for name, value in list(vars(owner).items()):
+        function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+        if inspect.isfunction(function):
+            into[f"{prefix}{name}"] = value
+            into[f"{prefix}{name}.__code__"] = function.__code__
+        elif isinstance(value, property) or inspect.isbuiltin(value) or inspect.ismethoddescriptor(value):
+            into[f"{prefix}{name}"] = value
+        elif inspect.isclass(value) and depth == 0:
+            into[f"{prefix}{name}"] = value
+            if getattr(value, "__module__", None) == getattr(owner, "__name__", None):
+                _tools(value, f"{prefix}{name}.", into, depth + 1)
+
+
+def _guarded() -> dict[str, Any]:
+    """The tools the grader's side of this process relies on, by name, as they are now: the guarded
+    modules', the lesson's probes', and a few outside them (the socket a reply goes out on, os._exit)."""
+    tools: dict[str, Any] = {"socket.sendall": socket.socket.sendall, "os._exit": os._exit}
+    for name in GUARDED_MODULES:
+        _tools(importlib.import_module(name), f"{name}.", tools)
+    for file, module in PROBES.items():
+        _tools(module, f"{Path(file).parent.name} probes.", tools)
+    return tools
 
 
 class Tampering(Exception):
     """Student code replaced one of the grader's tools inside the sandbox."""
 
 
-def _check_untouched(snapshot: list[tuple[str, Any]]) -> None:
-    for (name, before), (_, now) in zip(snapshot, _guarded()):
-        if now is not before:
-            raise Tampering(f"your code replaced {name}, which the grader uses to test your app; "
-                            "that is not allowed, and no check can pass while it is so")
+def _check_untouched(snapshot: dict[str, Any]) -> None:
+    now = _guarded()
+    changed = [name for name, before in snapshot.items() if now.get(name) is not before]
+    added = [name for name in now.keys() - snapshot.keys()  # a method put on a class, over its base's
+             if inspect.isclass(snapshot.get(name.rpartition(".")[0]))]
+    if changed or added:
+        raise Tampering(f"your code replaced {(changed or added)[0]}, which the grader uses to test your app; "
+                        "that is not allowed, and no check can pass while it is so")
 
 
 def _redirect_output(path: str) -> None:
