@@ -10,7 +10,6 @@ namespace, the sandbox runs unconfined and ``confine`` says so; the copy and the
 from __future__ import annotations
 
 import ctypes
-import fcntl
 import os
 import site
 import socket
@@ -106,6 +105,8 @@ def _hide(libc: ctypes.CDLL, folder: str, options: str, kept: list[str], writabl
 
 def _loopback_only() -> None:
     """In a new network namespace, bring up its loopback: the sandbox can serve to itself, reach nothing else."""
+    import fcntl  # Linux only, like everything here; the module itself is imported everywhere
+
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         request = struct.pack("16sH14x", b"lo", IFF_UP | IFF_LOOPBACK | IFF_RUNNING)
         fcntl.ioctl(probe, SIOCSIFFLAGS, request)

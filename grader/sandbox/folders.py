@@ -14,11 +14,15 @@ OURS = re.compile(r"grade-(?:[a-z]+-)?(\d+)-[a-z0-9_]+")
 
 
 def _dead(pid: int) -> bool:
+    if os.name != "posix":  # there os.kill(pid, 0) would end the process
+        import psutil
+
+        return not psutil.pid_exists(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    except (PermissionError, OSError):  # another user's process, or a system that cannot tell: keep its folder
+    except OSError:  # another user's process: alive
         return False
     return False
 
