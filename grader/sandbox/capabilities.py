@@ -120,11 +120,18 @@ def _confinement(chosen: Mechanism) -> list[Protection]:
                 Protection("hidden course and folders", True, "the whole course (solutions, checks, git history), "
                            "home folders and shared temporary folders are empty to the submission; only Python, "
                            "its packages and the grader show through"),
-                Protection("no network", True, "a network namespace of its own: only its own loopback")]
+                _network()]
     return [Protection("read-only file system", False, f"{why}; the submission can write wherever you can "
                        "(it runs on a throw-away copy of its folder)"),
             Protection("hidden course and folders", False, f"{why}; the submission could read the solutions"),
             Protection("no network", False, f"{why}; the submission can connect wherever you can")]
+
+
+def _network() -> Protection:
+    if os.geteuid() == 0:
+        return Protection("no network", True, "a network namespace of its own: only its own loopback")
+    return Protection("no network", False, "the submission shares your network; as root, each sandbox has a "
+                      "network of its own")
 
 
 def _user(chosen: Mechanism) -> Protection:

@@ -114,12 +114,15 @@ def _loopback_only() -> None:
 
 def confine(writable: str, hidden: list[str], network: bool = False) -> None:
     """Make every mount read-only but ``writable``; hide ``hidden`` and the machine's private and shared
-    temporary folders, but for ``writable`` and what Python and the grader need; without ``network``,
-    give the sandbox a network of its own, with nothing on it but its loopback."""
+    temporary folders, but for ``writable`` and what Python and the grader need; as root and without
+    ``network``, give the sandbox a network of its own, with nothing on it but its loopback. (Not as a
+    user: the grader, outside the sandbox's user namespace, could not join that network to reach a
+    server the submission runs.)"""
     libc = _libc()
     uid, gid = os.getuid(), os.getgid()
-    flags = CLONE_NEWNS | (0 if uid == 0 else CLONE_NEWUSER) | (0 if network else CLONE_NEWNET)
-    _call(libc.unshare(flags), "unshare")
+    network = network or uid != 0
+    namespaces = CLONE_NEWNS | (0 if uid == 0 else CLONE_NEWUSER) | (0 if network else CLONE_NEWNET)
+    _call(libc.unshare(namespaces), "unshare")
     if uid != 0:
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"{uid} {uid} 1")
