@@ -53,6 +53,29 @@ def grade_hostile(tmp_path: Path, running):
     return run
 
 
+def what_it_saw(submission: Path, hidden: list[Path]) -> tuple[dict, Path]:
+    """Start ``submission`` in a sandbox that hides ``hidden``, and GET /: what its app reports it saw, and
+    the sandbox's folder."""
+    from grader.sandbox import Sandbox
+
+    with Sandbox(submission, LESSON1.app, {}, LIMITS, [], hidden) as sandbox:
+        assert sandbox.load_error is None
+        worker = sandbox.spawn()
+        seen = json.loads(worker.call("GET /", "request", client=0, method="GET", path="/", options={})["body"])
+        worker.close()
+    return seen, sandbox.workdir
+
+
+def graded_in_batch(folder: Path, book: Path, jobs: int):
+    """Grade ``folder``'s submissions as ``grade batch`` does: how the batch went, and each student's report."""
+    from grader.classroom import batch
+    from grader.classroom.gradebook import Gradebook
+
+    summary = batch.run(COURSE, LESSON1, folder, book, jobs=jobs, limits=LIMITS)
+    with Gradebook(book) as gradebook:
+        return summary, {entry.student: entry.report for entry in gradebook.latest(LESSON1.id)}
+
+
 @pytest.mark.parametrize(("name", "verdict"), [
     ("exits_zero_early", "died while it was being imported"),
     ("patches_test_client", "changes the grader's tools"),
@@ -131,15 +154,7 @@ def test_no_process_is_left_behind():
 
 @pytest.mark.confined("the test is what confinement does: the course hidden, the file system read-only")
 def test_course_is_hidden_and_read_only_for_the_submission():
-    from grader.sandbox.confine import confine  # noqa: F401 - the test is about what confine achieves
-    from grader.sandbox import Sandbox
-
-    with Sandbox(HOSTILE / "snoops_and_writes", LESSON1.app, {}, LIMITS, [],
-                 [COURSE.root / "lessons", COURSE.root / "solutions"]) as sandbox:
-        assert sandbox.load_error is None
-        worker = sandbox.spawn()
-        seen = json.loads(worker.call("GET /", "request", client=0, method="GET", path="/", options={})["body"])
-        worker.close()
+    seen, _ = what_it_saw(HOSTILE / "snoops_and_writes", [COURSE.root / "lessons", COURSE.root / "solutions"])
     assert seen["solution"].startswith("refused") and seen["checks"].startswith("refused")
     assert seen["write"].startswith("refused")
     assert not (COURSE.root / "grader" / "planted.py").exists()
@@ -158,22 +173,18 @@ def test_an_output_file_swapped_for_a_link_or_fifo_is_not_opened(attack, grade_h
 
 @pytest.mark.confined("the test is what confinement hides")
 def test_nothing_outside_the_copy_is_in_reach(tmp_path, monkeypatch):
-    from grader.sandbox import Sandbox
     from grader.sandbox.confine import needed
 
     monkeypatch.setenv("INSTRUCTOR_TOKEN", "s3cret")
     server = socket.create_server(("127.0.0.1", 0))
     shutil.copytree(HOSTILE / "reaches_out", tmp_path / "s")
     (tmp_path / "s" / "shelf" / "port.txt").write_text(str(server.getsockname()[1]))
-    with server, Sandbox(tmp_path / "s", LESSON1.app, {}, LIMITS, [], [COURSE.root]) as sandbox:
-        assert sandbox.load_error is None
-        worker = sandbox.spawn()
-        seen = json.loads(worker.call("GET /", "request", client=0, method="GET", path="/", options={})["body"])
-        worker.close()
+    with server:
+        seen, workdir = what_it_saw(tmp_path / "s", [COURSE.root])
     assert seen["git"].startswith("refused") and seen["exercises"].startswith("refused")
     assert seen["grader"].startswith("refused")
     assert seen["secret"] is None
-    assert seen["shm"] == f"got: [{sandbox.workdir.name!r}]"
+    assert seen["shm"] == f"got: [{workdir.name!r}]"
     on_the_way_to_python = {part for path in needed() for part in Path(path).parts}
     for folder in ("root", "home", "tmp"):
         if seen[folder].startswith("got"):
@@ -186,18 +197,13 @@ def test_nothing_outside_the_copy_is_in_reach(tmp_path, monkeypatch):
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
                     reason="as a user, the sandbox runs as that user: the attack would reach their other processes")
 def test_killing_everyone_or_every_process_slot_hurts_no_one_else_in_a_batch(tmp_path, running, empty_app_score):
-    from grader.classroom import batch
-    from grader.classroom.gradebook import Gradebook
-
     folder = tmp_path / "submissions"
     for student in ("ann", "ben"):
         shutil.copytree(LESSON1.solution, folder / student)
     for attack in ("kills_everyone", "exhausts_processes"):
         shutil.copytree(HOSTILE / attack, folder / attack)
-    book = tmp_path / "grades.sqlite"
-    summary = batch.run(COURSE, LESSON1, folder, book, jobs=2, limits=LIMITS)
-    with Gradebook(book) as gradebook:
-        scores = {entry.student: entry.report.score for entry in gradebook.latest(LESSON1.id)}
+    summary, reports = graded_in_batch(folder, tmp_path / "grades.sqlite", jobs=2)
+    scores = {student: report.score for student, report in reports.items()}
     assert summary.count("graded") == 4
     assert scores["ann"] == scores["ben"] == 15
     assert scores["kills_everyone"] <= empty_app_score and scores["exhausts_processes"] <= empty_app_score
@@ -227,8 +233,6 @@ def test_a_forged_reply_on_the_grader_s_channel_is_a_verdict_not_a_crash(grade_h
 
 
 def test_a_huge_sparse_file_is_refused_without_being_read(tmp_path, empty_app_score):
-    from grader.classroom import batch
-    from grader.classroom.gradebook import Gradebook
     from grader.submission import digest
 
     folder = tmp_path / "submissions"
@@ -237,11 +241,9 @@ def test_a_huge_sparse_file_is_refused_without_being_read(tmp_path, empty_app_sc
         sparse.truncate(64 * 2**30)
     started = time.monotonic()
     before = digest(folder / "ann")
-    batch.run(COURSE, LESSON1, folder, tmp_path / "grades.sqlite", jobs=1, limits=LIMITS)
+    _, reports = graded_in_batch(folder, tmp_path / "grades.sqlite", jobs=1)
     assert time.monotonic() - started < 60
-    with Gradebook(tmp_path / "grades.sqlite") as gradebook:
-        (entry,) = gradebook.latest(LESSON1.id)
-    assert "larger than" in json.dumps(entry.report.load_error) and entry.report.score <= empty_app_score
+    assert "larger than" in json.dumps(reports["ann"].load_error) and reports["ann"].score <= empty_app_score
     with open(folder / "ann" / "shelf" / "data.bin", "ab") as sparse:
         sparse.truncate(65 * 2**30)
     assert digest(folder / "ann") != before

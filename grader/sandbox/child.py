@@ -40,8 +40,8 @@ from .restrict import apply_limits, confine_job, drop_privileges
 # method of those classes, and each function's code, must stay as they were before student code ran.
 GUARDED_MODULES = ("flask.testing", "flask.wrappers", "werkzeug.test", "werkzeug.wrappers.response",
                    "werkzeug.wrappers.request", "werkzeug.sansio.response", "werkzeug.sansio.request",
-                   "werkzeug.datastructures", "json", "json.encoder", "base64", "grader.sandbox.protocol",
-                   "grader.sandbox.operations", "grader.sandbox.explain", __name__)
+                   "werkzeug.datastructures", "json", "json.encoder", "base64", protocol.__name__,
+                   Worker.__module__, describe.__module__, __name__)
 
 
 def _tools(owner: Any, prefix: str, into: dict[str, Any], depth: int = 0) -> None:

@@ -26,13 +26,13 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 KEPT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
               "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
-MS_NOSYMFOLLOW = 256
 SKIPPED = ("/proc", "/sys", "/dev")  # kernel views and devices: left as they are...
 CONFINED_ANYWAY = ("/dev/shm",)  # ...but for shared memory, where other sandboxes may live
 # Hidden from every sandbox: other users' files, other checkouts, other sandboxes. The temporary
 # folders become small empty ones the submission may write in (its own scratch folder is TMPDIR).
 PRIVATE = ("/root", "/home", "/mnt", "/media", "/srv")
-SCRATCH = {"/tmp": "size=16m,mode=1777", "/var/tmp": "size=16m,mode=1777", "/dev/shm": "size=16m,mode=1777"}
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+HIDDEN_OPTIONS, SCRATCH_OPTIONS = "size=4k", "size=16m,mode=1777"
 O_PATH = getattr(os, "O_PATH", 0)
 
 
@@ -78,13 +78,14 @@ def needed() -> list[str]:
     return sorted(place for place in places if not any(place.startswith(other.rstrip("/") + "/") for other in places))
 
 
-def _hide(libc: ctypes.CDLL, folder: str, options: str, kept: list[str], writable: str) -> None:
-    """Lay an empty tmpfs over ``folder``, with the ``kept`` paths inside it bound back in place."""
+def _hide(libc: ctypes.CDLL, folder: str, scratch: bool, kept: list[str], writable: str) -> None:
+    """Lay an empty tmpfs over ``folder`` (read-only, or a small ``scratch`` one the sandbox may write in),
+    with the ``kept`` paths inside it bound back in place."""
     inside = [path for path in kept if path.startswith(folder.rstrip("/") + "/")]
     handles = [os.open(path, O_PATH) for path in inside]  # reachable still once the tmpfs covers them
-    read_only = "mode" not in options
+    options = (SCRATCH_OPTIONS if scratch else HIDDEN_OPTIONS).encode()
     try:
-        _call(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()), f"hide {folder}")
+        _call(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"hide {folder}")
         for path, handle in zip(inside, handles):
             if os.path.isdir(f"/proc/self/fd/{handle}"):
                 os.makedirs(path, exist_ok=True)
@@ -95,9 +96,9 @@ def _hide(libc: ctypes.CDLL, folder: str, options: str, kept: list[str], writabl
             _call(libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None), f"show {path}")
             if path != writable:
                 libc.mount(None, path.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
-        if read_only:
-            _call(libc.mount(None, folder.encode(), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
-                             options.encode()), f"hide {folder}")
+        if not scratch:
+            _call(libc.mount(None, folder.encode(), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, options),
+                  f"hide {folder}")
     finally:
         for handle in handles:
             os.close(handle)
@@ -139,9 +140,9 @@ def confine(writable: str, hidden: list[str], network: bool = False) -> None:
         if point.startswith(SKIPPED) and not point.startswith(CONFINED_ANYWAY):
             continue
         libc.mount(None, point.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None)
-    kept = [*needed(), os.path.realpath(writable)]
-    covers = [(folder, "size=4k") for folder in (*PRIVATE, *hidden)] + list(SCRATCH.items())
-    for folder, options in sorted(covers, key=lambda cover: len(cover[0])):
-        folder = os.path.realpath(folder)
-        if os.path.isdir(folder) and folder not in kept:
-            _hide(libc, folder, options, kept, os.path.realpath(writable))
+    own = os.path.realpath(writable)
+    kept = [*needed(), own]
+    for folder in sorted({*PRIVATE, *hidden, *SCRATCH}, key=len):  # outer folders first
+        real = os.path.realpath(folder)
+        if os.path.isdir(real) and real not in kept:
+            _hide(libc, real, folder in SCRATCH, kept, own)

@@ -9,7 +9,7 @@ import os
 import socket
 import threading
 
-CLONE_NEWNET = 0x40000000
+from .confine import CLONE_NEWNET
 
 
 def _namespace(pid: int) -> str | None:

@@ -23,9 +23,9 @@ from .capabilities import Mechanism, mechanism
 from .copying import NotCopied, copy_submission
 from .errors import AppDidNotLoad, LimitExceeded, StudentError, TimedOut
 from .limits import Limits
-from .processes import become_subreaper, cut_off_inherited_files, describe_exit, kill_group, kill_orphans
 from .folders import new_folder
 from .network import connect_to
+from .processes import become_subreaper, cut_off_inherited_files, describe_exit, kill_group, kill_orphans
 from .spawned import Spawner
 from .untrusted_files import read_capped, size_of
 

@@ -33,7 +33,7 @@ KEPT_PREFIXES = ("LC_", "PYTHON", "GRADE_", "JPY_", "JUPYTER_", "IPYTHON")
 
 def use_own_folders(workdir: str) -> None:
     """Temporary files and the home folder are the sandbox's own folder's, deleted with it; the rest of
-    the environment is dropped but for ``KEPT_VARIABLES``."""
+    the environment is dropped but for ``KEPT_VARIABLES`` and ``KEPT_PREFIXES``."""
     scratch = os.path.join(workdir, "tmp")
     os.makedirs(scratch, exist_ok=True)
     for name in list(os.environ):
