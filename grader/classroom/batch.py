@@ -63,6 +63,7 @@ class Outcome:
     passed: bool | None = None
     error: str | None = None
     seconds: float = 0.0
+    note: str | None = None  # graded a second time: why (its first grading was cut short by the grader's worker dying)
 
 
 @dataclass
@@ -197,10 +198,15 @@ class Worker:
 
 
 def _grade_all(course: Course, lesson: Lesson, todo: list[Submission], jobs: int, limits: Limits,
-               done: Callable[[Submission, Report | None, str | None, float], None]) -> None:
-    """Grade ``todo`` on ``jobs`` workers; ``done`` gets each report (or why there is none) and the
-    seconds it took, as they come."""
+               done: Callable[[Submission, Report | None, str | None, float, str | None], None]) -> None:
+    """Grade ``todo`` on ``jobs`` workers; ``done`` gets each report (or why there is none), the seconds it
+    took, and if it was graded twice why, as they come.
+
+    A submission whose worker died under it (killed from outside, out of memory...) is graded once more,
+    by a fresh worker; a sandboxed submission cannot kill its worker, so a second death is recorded as such.
+    """
     pending = deque(todo)
+    retried: dict[Path, str] = {}  # submissions whose first worker died, and how
     allowed = 2 * limits.submission_seconds + GRACE_SECONDS
     become_subreaper()  # whatever a killed worker leaves running becomes ours to end
     listener = Listener()
@@ -227,12 +233,19 @@ def _grade_all(course: Course, lesson: Lesson, todo: list[Submission], jobs: int
                 job, worker.job = worker.job, None
                 assert job is not None
                 seconds = time.monotonic() - worker.given
+                again = f"graded again: the first time, {retried[job.path]}" if job.path in retried else None
                 if "report" in message:
-                    done(job, report_from_dict(message["report"]), None, seconds)
+                    done(job, report_from_dict(message["report"]), None, seconds, again)
                 elif "error" in message:
-                    done(job, None, message["error"], seconds)
+                    done(job, None, message["error"], seconds, again)
                 else:
-                    done(job, None, message["stuck"], seconds)
+                    if "died" in message and job.path not in retried:
+                        retried[job.path] = message["died"]
+                        pending.appendleft(job)
+                    elif "died" in message:
+                        done(job, None, f"not graded: {message['died']}, twice", seconds, again)
+                    else:
+                        done(job, None, message["stuck"], seconds, again)
                     worker.stop(stuck=True)  # it died or is stuck: a fresh one takes its place
                     kill_orphans(keep={other.process.pid for other in workers if other is not worker} | Sandbox.live)
                     fresh = Worker(course, lesson, limits, listener)
@@ -246,12 +259,14 @@ def _grade_all(course: Course, lesson: Lesson, todo: list[Submission], jobs: int
 
 
 def _answer(worker: Worker) -> dict[str, Any]:
-    """The worker's answer: a report, an error it met, the course is broken, or (``stuck``) it died."""
+    """The worker's answer: a report, an error it met, the course is broken, or it ``died`` or is ``stuck``."""
     try:
         return protocol.receive(worker.sock, timeout=GRACE_SECONDS)
-    except (protocol.ChannelClosed, protocol.ChannelTimeout, protocol.MessageTooLarge):
+    except protocol.ChannelTimeout:
+        return {"stuck": f"not graded: the grader's worker process stopped answering ({worker.last_words()})"}
+    except (protocol.ChannelClosed, protocol.MessageTooLarge):
         worker.process.poll()
-        return {"stuck": f"not graded: the grader's worker process stopped ({worker.last_words()})"}
+        return {"died": f"the grader's worker process stopped ({worker.last_words()})"}
 
 
 def run(course: Course, lesson: Lesson, folder: Path, book: Path, *, jobs: int, limits: Limits = Limits(),
@@ -279,11 +294,12 @@ def run(course: Course, lesson: Lesson, folder: Path, book: Path, *, jobs: int, 
             started(len(submissions), len(todo))
         batch = gradebook.start_run(lesson.id, folder.resolve(), fingerprint, asdict(limits))
 
-        def done(submission: Submission, report: Report | None, error: str | None, seconds: float) -> None:
+        def done(submission: Submission, report: Report | None, error: str | None, seconds: float,
+                 note: str | None) -> None:
             gradebook.record(batch, submission.student, submission.path.name, hashes[submission.student],
                              fingerprint, report, error)
             outcome = Outcome(submission, "error" if report is None else "graded",
-                              None if report is None else report.passed, error, seconds)
+                              None if report is None else report.passed, error, seconds, note)
             summary.outcomes.append(outcome)
             if progress is not None:
                 progress(outcome)

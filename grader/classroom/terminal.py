@@ -71,6 +71,8 @@ def render_summary(console: Console, lesson: Lesson, summary: Summary, checks: C
     for outcome in summary.outcomes:
         if outcome.status == "error":
             console.print(Text(visible(f"  ✗ {outcome.submission.path.name}: {outcome.error}"), style="red"))
+        if outcome.note:
+            console.print(Text(visible(f"  ↻ {outcome.submission.path.name}: {outcome.note}"), style="yellow"))
     if summary.ignored:
         names = ", ".join(path.name for path in summary.ignored)
         console.print(Text(visible(f"Not submissions (a folder, archive or notebook per student), left alone: {names}"),
