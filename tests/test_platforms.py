@@ -25,6 +25,7 @@ from grader.authoring import mutants
 from grader.course import COURSE_ROOT, Course
 from grader.notebooks.build import build
 from grader.sandbox import IGNORED
+from grader.sandbox.capabilities import Mechanism, linux_available, unconfined
 from grader.submission import located
 
 COURSE = Course.load()
@@ -54,9 +55,10 @@ def course_copy(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def autograder(course_copy: Path) -> Path:
-    """Lesson 3's autograder zip."""
+    """Lesson 3's autograder zip (where this machine cannot confine a sandbox, one that grades anyway)."""
     target = course_copy.parent / "autograder.zip"
-    result = grade("--root", str(course_copy), "export", "gradescope", "lesson3", "-o", str(target))
+    accept = [] if linux_available() and unconfined(Mechanism.LINUX) is None else ["--unconfined"]
+    result = grade("--root", str(course_copy), "export", "gradescope", "lesson3", "-o", str(target), *accept)
     assert result.returncode == 0, result.stderr
     return target
 
@@ -102,6 +104,17 @@ def test_gradescope_zip_holds_the_grader_the_checks_and_pinned_requirements(auto
     setup = zipfile.ZipFile(autograder).read("setup.sh").decode()
     assert "python3.11-venv" not in setup and "deadsnakes" not in setup
     assert '"$ROOT/uv/bin/uv" venv --seed --python 3.12' in setup, "where no Python 3.11+ is, uv brings one"
+
+
+def test_run_autograder_grades_unconfined_only_if_built_to(course_copy, tmp_path):
+    scripts = {}
+    for accept in ([], ["--unconfined"]):
+        target = tmp_path / f"autograder{len(accept)}.zip"
+        built = grade("--root", str(course_copy), "export", "gradescope", "lesson3", "-o", str(target), *accept)
+        assert built.returncode == 0, built.stderr
+        scripts[bool(accept)] = zipfile.ZipFile(target).read("run_autograder").decode()
+    assert "--unconfined" not in scripts[False].replace("unless built --unconfined", "")
+    assert "--instructor --unconfined" in scripts[True]
 
 
 def solution_upload(tmp_path: Path, shape: str) -> Path:

@@ -122,13 +122,15 @@ def write_csv(path: Path, write: Callable[[TextIO], None]) -> None:
 @click.option("--earlier", is_flag=True, help="Show and judge only the earlier lessons' checks; exit 0 if they all pass.")
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write Gradescope's results.json to this file.")
+@unconfined_option
 @limit_options
 def autograde(lesson_name: str, upload: Path, instructor: bool, only: str | None, earlier: bool, results: Path | None,
-              limits: Limits) -> int:
+              unconfined: bool, limits: Limits) -> int:
     """Grade what a student uploaded to an autograding platform (Gradescope, GitHub Classroom) for LESSON.
 
     The app is looked for in UPLOAD: at its top, in exercises/LESSON/, as its one notebook or archive, or
-    in its one folder. When it is nowhere, every check fails, saying what to hand in.
+    in its one folder. When it is nowhere, every check fails, saying what to hand in. With --instructor,
+    exit 4 where the sandbox cannot confine the upload (unless --unconfined).
     """
     import json
     from dataclasses import replace
@@ -145,8 +147,12 @@ def autograde(lesson_name: str, upload: Path, instructor: bool, only: str | None
     lesson = find_lesson(course, lesson_name)
     if only and earlier:
         raise click.UsageError("use --check or --earlier, not both")
+    if unconfined and not instructor:
+        raise click.UsageError("--unconfined goes with --instructor")
     if not upload.exists():
         raise click.UsageError(f"no such file or folder: {upload}")
+    if instructor:
+        require_confinement(unconfined)
     try:
         report = graded(course, lesson, located(upload, lesson) or upload, include_hidden=instructor, limits=limits,
                         missing=not_found(upload, lesson))
@@ -235,9 +241,13 @@ def read_roster(path: Path) -> list[str]:
 @click.argument("lesson_name", metavar="LESSON")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The zip to write (default: gradescope-LESSON.zip).")
-def export_gradescope(lesson_name: str, output: Path | None) -> int:
+@click.option("--unconfined", is_flag=True,
+              help="Grade even if Gradescope's container refuses the sandbox's namespaces (grades are then not "
+                   "tamper-proof: each upload could read the hidden checks).")
+def export_gradescope(lesson_name: str, output: Path | None, unconfined: bool) -> int:
     """Build a Gradescope autograder zip for LESSON: setup.sh, run_autograder, pinned requirements, the grader
-    and the checks."""
+    and the checks. Where the container cannot confine an upload, run_autograder fails with one line
+    saying why, unless built with --unconfined."""
     from ..classroom.gradescope import gradescope_autograder
     from ..classroom.pins import ExportError
 
@@ -245,7 +255,7 @@ def export_gradescope(lesson_name: str, output: Path | None) -> int:
     lesson = find_lesson(course, lesson_name)
     target = output or Path(f"gradescope-{lesson.id}.zip")
     try:
-        gradescope_autograder(course, lesson, target)
+        gradescope_autograder(course, lesson, target, unconfined=unconfined)
     except ExportError as error:
         raise click.UsageError(str(error)) from None
     except OSError as error:
