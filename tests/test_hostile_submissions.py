@@ -133,6 +133,14 @@ def test_detached_processes_are_killed(grade_hostile, empty_app_score):
     assert report.score <= empty_app_score
 
 
+@pytest.mark.posix("the attack lists its open files in /dev/fd")
+def test_an_orphan_holding_the_grader_s_channel_costs_one_check_its_time_limit(grade_hostile, empty_app_score):
+    report = grade_hostile("holds_the_channel")
+    index = next(check for check in report.checks if check.id == "lesson1::test_index")
+    assert "did not finish within 2 s" in index.failure["limit"]
+    assert report.score <= empty_app_score
+
+
 def test_a_view_ignoring_sigterm_is_still_stopped(grade_hostile, empty_app_score):
     report = grade_hostile("ignores_sigterm")
     index = next(check for check in report.checks if check.id == "lesson1::test_index")
@@ -173,7 +181,8 @@ def test_an_output_file_swapped_for_a_link_or_fifo_is_not_opened(attack, grade_h
 
 @pytest.mark.confined("the test is what confinement hides")
 def test_nothing_outside_the_copy_is_in_reach(tmp_path, monkeypatch):
-    from grader.sandbox.confine import needed
+    from grader.sandbox.capabilities import Mechanism, own_processes_given
+    from grader.sandbox.confine import SYSTEM, needed
 
     monkeypatch.setenv("INSTRUCTOR_TOKEN", "s3cret")
     server = socket.create_server(("127.0.0.1", 0))
@@ -182,21 +191,35 @@ def test_nothing_outside_the_copy_is_in_reach(tmp_path, monkeypatch):
     with server:
         seen, workdir = what_it_saw(tmp_path / "s", [COURSE.root])
     assert seen["git"].startswith("refused") and seen["exercises"].startswith("refused")
+    assert seen["unmounted"].startswith("refused")
     assert seen["grader"].startswith("refused")
     assert seen["secret"] is None
     assert seen["shm"] == f"got: [{workdir.name!r}]"
     on_the_way_to_python = {part for path in needed() for part in Path(path).parts}
+    assert set(seen["top"]) <= on_the_way_to_python | {Path(path).parts[1] for path in (*SYSTEM, str(workdir))}
     for folder in ("root", "home", "tmp"):
         if seen[folder].startswith("got"):
             assert set(ast.literal_eval(seen[folder][5:])) <= on_the_way_to_python, seen[folder]
     if os.geteuid() == 0:  # however Python is installed: a user of the sandbox's own, never root; no network
         assert seen["uid"] >= 1_500_000_000 and seen["server"].startswith("refused")
+    if own_processes_given(Mechanism.LINUX):  # numbered anew, from 1: none of the machine's (nor the grader)
+        assert seen["processes"] and max(seen["processes"]) < 100 and os.getpid() not in seen["processes"]
 
 
-@pytest.mark.confined("only a sandbox of its own user keeps the attack inside it")
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
-                    reason="as a user, the sandbox runs as that user: the attack would reach their other processes")
+@pytest.mark.confined("the sandbox's file system of its own is part of its confinement")
+def test_writing_without_end_fills_only_the_sandbox_s_own_file_system():
+    seen, workdir = what_it_saw(HOSTILE / "fills_its_folder", [COURSE.root])
+    assert 0 < seen["copy"] + seen["temporary"] <= LIMITS.folder_mb  # not the 600 MB it tried, in the machine's memory
+    assert seen["shm"] <= 16
+    assert not workdir.exists()
+
+
+@pytest.mark.confined("only a sandbox's own processes, or its own user, keep the attack inside it")
 def test_killing_everyone_or_every_process_slot_hurts_no_one_else_in_a_batch(tmp_path, running, empty_app_score):
+    from grader.sandbox.capabilities import Mechanism, own_processes_given
+
+    if not own_processes_given(Mechanism.LINUX) and os.geteuid() != 0:
+        pytest.skip("no PID namespace here, and as a user the attack would reach the user's other processes")
     folder = tmp_path / "submissions"
     for student in ("ann", "ben"):
         shutil.copytree(LESSON1.solution, folder / student)

@@ -24,7 +24,8 @@ from grader.course import COURSE_ROOT, Course
 from grader.notebooks.build import build
 from grader.runner import grade
 from grader.sandbox import IGNORED, protocol
-from grader.sandbox.capabilities import ENV, Mechanism, Unavailable, linux_available, mechanism, unconfined
+from grader.sandbox.capabilities import (ENV, Mechanism, Unavailable, linux_available, mechanism, own_processes_given,
+                                        unconfined)
 from grader.sandbox.channel import Listener
 from grader.sandbox.spawned import MemoryWatch
 from grader.student.progress import updating
@@ -74,6 +75,8 @@ def test_doctor_says_which_protections_the_sandbox_gives(sandbox_mechanism):
         assert (f"✓ {protection}:" if confined else f"! {protection}: not active") in out
     isolated = confined and os.geteuid() == 0  # as a user, the sandbox shares the user's network
     assert ("✓ no network:" if isolated else "! no network: not active") in out
+    own = own_processes_given(Mechanism(sandbox_mechanism))
+    assert ("✓ processes of its own:" if own else "! processes of its own: not active") in out
     if not confined:
         assert "grade on Linux (natively, in WSL or in a Linux container), or on Gradescope" in out
 
@@ -99,6 +102,17 @@ def test_batch_grading_without_confinement_warns_and_grades_alike(tmp_path):
             assert len(warnings) == 1 and "not tamper-proof" in warnings[0] and "Gradescope" in warnings[0]
         books[chosen] = Path(str(book) + ".csv").read_text()
     assert len(set(books.values())) == 1, "both sandboxes give the class the same grades"
+
+
+def test_autograding_with_the_hidden_checks_refuses_an_unconfined_sandbox_unless_accepted(tmp_path):
+    upload = tmp_path / "upload"
+    shutil.copytree(LESSON1.solution, upload, ignore=IGNORED)
+    command = ["autograde", "lesson1", str(upload), "--instructor"]
+    refused = run_grade(*command, GRADE_SANDBOX="portable")
+    assert refused.returncode == 4 and refused.stderr.count("\n") == 1 and "pass --unconfined" in refused.stderr
+    accepted = run_grade(*command, "--unconfined", GRADE_SANDBOX="portable")
+    assert accepted.returncode == 0 and accepted.stderr.count("grade: warning:") == 1
+    assert run_grade("autograde", "lesson1", str(upload), "--unconfined").returncode == 2  # it goes with --instructor
 
 
 def test_a_memory_watch_stops_a_process_whose_memory_grows_past_the_limit():

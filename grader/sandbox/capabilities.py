@@ -56,9 +56,10 @@ def mechanism() -> Mechanism:
 
 
 @functools.cache
-def confinement_refused() -> str | None:
-    """Why the kernel will not confine a sandbox here (None if it will): tried once, in a throw-away child."""
+def _probe() -> str:
+    """Confine a throw-away child as a sandbox is: "ok", "ok, processes shared" (no PID namespace), or why not."""
     from .confine import confine
+    from .processes import own_processes
 
     with tempfile.TemporaryDirectory(prefix="grade-probe-") as folder:
         hidden = os.path.join(folder, "hidden")
@@ -68,7 +69,8 @@ def confinement_refused() -> str | None:
         if pid == 0:  # pragma: no cover - runs in the child
             try:
                 confine(folder, [hidden])
-                os.write(write, b"ok")
+                answer = b"ok" if own_processes() else b"ok, processes shared"
+                os.write(write, answer)
             except OSError as error:
                 os.write(write, str(error).encode())
             finally:
@@ -77,7 +79,18 @@ def confinement_refused() -> str | None:
         with os.fdopen(read, "rb") as pipe:
             answer = pipe.read().decode(errors="replace")
         os.waitpid(pid, 0)
-    return None if answer == "ok" else answer or "the probe died"
+    return answer or "the probe died"
+
+
+def confinement_refused() -> str | None:
+    """Why the kernel will not confine a sandbox here (None if it will): tried once, in a throw-away child."""
+    answer = _probe()
+    return None if answer.startswith("ok") else answer
+
+
+def own_processes_given(chosen: Mechanism) -> bool:
+    """Does a sandbox get processes of its own here (a PID namespace)? Only Linux's, confined."""
+    return chosen is Mechanism.LINUX and _probe() == "ok"
 
 
 def memory_enforced() -> bool:
@@ -120,11 +133,12 @@ def _confinement(chosen: Mechanism) -> list[Protection]:
                 Protection("hidden course and folders", True, "the whole course (solutions, checks, git history), "
                            "home folders and shared temporary folders are empty to the submission; only Python, "
                            "its packages and the grader show through"),
-                _network()]
+                _network(), _processes(chosen)]
     return [Protection("read-only file system", False, f"{why}; the submission can write wherever you can "
                        "(it runs on a throw-away copy of its folder)"),
             Protection("hidden course and folders", False, f"{why}; the submission could read the solutions"),
-            Protection("no network", False, f"{why}; the submission can connect wherever you can")]
+            Protection("no network", False, f"{why}; the submission can connect wherever you can"),
+            _processes(chosen)]
 
 
 def _network() -> Protection:
@@ -132,6 +146,14 @@ def _network() -> Protection:
         return Protection("no network", True, "a network namespace of its own: only its own loopback")
     return Protection("no network", False, "the submission shares your network; as root, each sandbox has a "
                       "network of its own")
+
+
+def _processes(chosen: Mechanism) -> Protection:
+    if own_processes_given(chosen):
+        return Protection("processes of its own", True, "a PID namespace: the submission sees and can signal "
+                          "only its own processes, and they all end with its sandbox")
+    return Protection("processes of its own", False, "the submission can see your processes, and signal those "
+                      "its user may (as root, each sandbox's user of its own limits that to its own)")
 
 
 def _user(chosen: Mechanism) -> Protection:
@@ -151,7 +173,8 @@ def protections(chosen: Mechanism, limits: Limits) -> list[Protection]:
     """What the sandbox of ``chosen`` does on this machine, each protection active or not, in a student's words."""
     if chosen is Mechanism.LINUX:
         cleanup = Protection("process-tree cleanup", True, "nothing a submission starts outlives grading, even after "
-                             "setsid (process groups, and the grader adopts orphans as their subreaper)")
+                             "setsid (its processes of its own end with it; else process groups, and the grader "
+                             "adopts orphans as their subreaper)")
     else:
         cleanup = Protection("process-tree cleanup", True, "psutil kills every process that carries the sandbox's "
                              "tag in its environment, even after setsid (not one that clears its environment; "

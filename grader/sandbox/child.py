@@ -32,7 +32,7 @@ from . import protocol
 from .explain import describe
 from .loading import AppTarget, LoadError, load
 from .operations import PROBES, Worker, load_probes
-from .processes import sandbox_user
+from .processes import own_processes, sandbox_user
 from .restrict import apply_limits, confine_job, drop_privileges
 
 
@@ -84,9 +84,10 @@ def _check_untouched(snapshot: dict[str, Any]) -> None:
                         "that is not allowed, and no check can pass while it is so")
 
 
-def _redirect_output(path: str) -> None:
-    """Send everything the student's code prints to ``path``, whatever ``sys.stdout`` was before."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def _redirect_output(target: str | int) -> None:
+    """Send everything the student's code prints to ``target`` (a path, or a file the grader opened for it),
+    whatever ``sys.stdout`` was before."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if isinstance(target, str) else target
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
@@ -123,7 +124,10 @@ def zygote_main(channels: list[socket.socket], job: dict[str, Any]) -> NoReturn:
     warm_up()
     confined = confine_job(job)
     os.chdir(job["root"])  # again: the old working folder is the mount from before the confinement, read-only
-    drop_privileges(job["workdir"], sandbox_user(confined))
+    user = sandbox_user(confined)  # named after this process, which stays outside the sandbox's own processes
+    if confined:
+        own_processes()
+    drop_privileges(job["workdir"], user)
     apply_limits(job)
     target, snapshot = load_app(ctrl, job)
     gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
@@ -164,42 +168,50 @@ def load_app(ctrl: socket.socket, job: dict[str, Any]) -> tuple[AppTarget, list[
     return target, snapshot
 
 
-def _fork_worker(channels: list[socket.socket], target: AppTarget, job: dict[str, Any]) -> tuple[int, socket.socket]:
+def _fork_worker(channels: list[socket.socket], target: AppTarget, job: dict[str, Any],
+                 output: int) -> tuple[int, socket.socket]:
+    """Fork a worker that prints to ``output``, a file the grader opened for it (and which this process closes)."""
     ours, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:
         for ctrl in channels:
             ctrl.close()
         ours.close()
-        _worker_main(theirs, target, job)
+        _worker_main(theirs, target, dict(job, output=output))
     theirs.close()
+    os.close(output)
     return pid, ours
 
 
 def _serve_workers(channels: list[socket.socket], target: AppTarget, job: dict[str, Any]) -> NoReturn:
     """Fork workers on request; the first is forked ahead, its app built, so grading starts at once.
 
-    Requests: ``spawn`` forks a worker (with the check's own settings, if any) and hands its socket
-    to the grader that asked; ``status`` reports how a worker ended. Finished workers are reaped as we
-    go; when every channel has closed, the zygote ends.
+    Requests: ``spawn`` (followed by the file the worker is to print to) forks a worker, with the
+    check's own settings if any, and hands its socket to the grader that asked, saying whether it is
+    the one forked ahead (which prints to the file the grader gave first); ``status`` reports how a
+    worker ended. Finished workers are reaped as we go; when every channel has closed, the zygote ends.
     """
     ended: dict[int, int] = {}
-    ahead: tuple[int, socket.socket] | None = _fork_worker(channels, target, job)
+    ahead: tuple[int, socket.socket] | None = _fork_worker(channels, target, job, job["output"])
     listening = list(channels)
     while listening:
         for ctrl in select.select(listening, [], [])[0]:
             try:
                 request = protocol.receive(ctrl)
-            except protocol.ChannelClosed:
+                if request["op"] == "spawn":
+                    _, (output, *_), _, _ = socket.recv_fds(ctrl, 1, 1)
+            except (protocol.ChannelClosed, OSError, ValueError):
                 listening.remove(ctrl)
                 continue
             if request["op"] == "spawn":
                 config = request.get("config")
                 if ahead is not None and not config:
-                    (pid, sock), ahead = ahead, None
+                    (pid, sock), ahead, first = ahead, None, 1
+                    os.close(output)
                 else:
-                    pid, sock = _fork_worker(channels, target, dict(job, check_config=config))
-                socket.send_fds(ctrl, [struct.pack("!i", pid)], [sock.fileno()])
+                    pid, sock = _fork_worker(channels, target, dict(job, check_config=config), output)
+                    first = 0
+                socket.send_fds(ctrl, [struct.pack("!ii", pid, first)], [sock.fileno()])
                 sock.close()
             elif request["op"] == "status":
                 wanted = request["pid"]
@@ -240,7 +252,7 @@ def _worker_main(sock: socket.socket, target: AppTarget, job: dict[str, Any]) ->
 
 def serve_checks(sock: socket.socket, target: AppTarget, job: dict[str, Any]) -> NoReturn:
     """A worker's life, forked or spawned: build the app, say how that went, then run the grader's requests."""
-    _redirect_output(os.path.join(job["output_dir"], f"worker-{os.getpid()}.txt"))
+    _redirect_output(job["output"])
     root = job["root"]
 
     def build(config: dict[str, Any]) -> Flask:

@@ -1,6 +1,7 @@
-"""Confine a sandbox's file system view: everything read-only except the submission's own copy; the
-course, every home folder and every shared temporary folder hidden, but for what Python and the
-grader need to run; and a network of the sandbox's own, with only its loopback on it.
+"""Confine a sandbox's file system view: a root of its own that holds only the system's folders, Python
+and the grader, all read-only; the course, every home folder and every shared temporary folder
+hidden even there; the submission's own folder on a small file system of its own, the one place it
+may write; and a network of the sandbox's own, with only its loopback on it.
 
 Runs inside the sandbox, in a private mount namespace (as root, or in a user namespace
 otherwise), so nothing here can affect the machine's own mounts. Where the kernel refuses a
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import site
 import socket
 import struct
 import sys
 import sysconfig
+import tempfile
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -34,6 +37,10 @@ PRIVATE = ("/root", "/home", "/mnt", "/media", "/srv")
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 HIDDEN_OPTIONS, SCRATCH_OPTIONS = "size=4k", "size=16m,mode=1777"
 O_PATH = getattr(os, "O_PATH", 0)
+MS_MOVE, MNT_DETACH = 8192, 2
+# The new root holds only these (where they exist) and what ``needed()`` names: what a program needs of
+# the system (its libraries, configuration, devices, kernel views) and the sandbox's temporary folders.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/dev", "/proc", "/sys", *SCRATCH)
 
 
 class ConfineError(OSError):
@@ -104,6 +111,50 @@ def _hide(libc: ctypes.CDLL, folder: str, scratch: bool, kept: list[str], writab
             os.close(handle)
 
 
+def _own_file_system(libc: ctypes.CDLL, folder: str, size: int) -> None:
+    """Put ``folder`` on a file system of its own, of at most ``size`` bytes (and as many files as 4 KB
+    ones would fill), holding a copy of what it held but the grader's ``output`` folder: what the
+    sandbox writes can fill only that, never the machine's memory or disk."""
+    before = os.open(folder, O_PATH | os.O_DIRECTORY)
+    try:
+        options = f"size={size},nr_inodes={max(size // 4096, 1024)},mode=700".encode()
+        _call(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), "own folder")
+        shutil.copytree(f"/proc/self/fd/{before}", folder, symlinks=True, dirs_exist_ok=True,
+                        ignore=lambda where, names: ["output"] if where == f"/proc/self/fd/{before}" else [])
+    finally:
+        os.close(before)
+
+
+def _new_root(libc: ctypes.CDLL, kept: list[str]) -> None:
+    """Go on in a root that holds only ``SYSTEM`` and ``kept``, as they are seen now (read-only, with what is
+    hidden still hidden): anything else on the machine, another checkout of the course or whatever lies
+    in /opt or /var, cannot even be named."""
+    staging = tempfile.mkdtemp(dir="/tmp")  # in the sandbox's own scratch folder by now
+    _call(libc.mount(b"tmpfs", staging.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=64k,mode=755"), "new root")
+    shown: list[str] = []
+    for path in sorted({*SYSTEM, *kept}, key=len):  # outer folders first: what they hold comes with them
+        if not os.path.lexists(path) or any(path.startswith(outer.rstrip("/") + "/") for outer in shown):
+            continue
+        inside = staging + path
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        if os.path.islink(path):  # /bin -> usr/bin, where /usr is merged
+            os.symlink(os.readlink(path), inside)
+            continue
+        if os.path.isdir(path):
+            os.mkdir(inside)
+        else:
+            open(inside, "ab").close()  # noqa: SIM115 - an empty file to bind the real one on
+        _call(libc.mount(path.encode(), inside.encode(), None, MS_BIND | MS_REC, None), f"show {path}")
+        shown.append(path)
+    libc.mount(None, staging.encode(), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, b"size=64k")
+    os.chdir(staging)
+    _call(libc.mount(staging.encode(), b"/", None, MS_MOVE, None), "move to the new root")
+    os.chroot(".")
+    os.chdir("/")
+    libc.umount2(staging.encode(), MNT_DETACH)  # where /tmp was shown with the new root on it: that copy
+    os.rmdir(staging)  # and the empty folder it was mounted on, in the scratch /tmp the new root shows
+
+
 def _loopback_only() -> None:
     """In a new network namespace, bring up its loopback: the sandbox can serve to itself, reach nothing else."""
     import fcntl  # Linux only, like everything here; the module itself is imported everywhere
@@ -113,9 +164,11 @@ def _loopback_only() -> None:
         fcntl.ioctl(probe, SIOCSIFFLAGS, request)
 
 
-def confine(writable: str, hidden: list[str], network: bool = False) -> None:
-    """Make every mount read-only but ``writable``; hide ``hidden`` and the machine's private and shared
-    temporary folders, but for ``writable`` and what Python and the grader need; as root and without
+def confine(writable: str, hidden: list[str], network: bool = False, size: int | None = None) -> None:
+    """Make every mount read-only but ``writable`` (with a ``size``, a file system of its own of that many
+    bytes); hide ``hidden`` and the machine's private and shared temporary folders, but for
+    ``writable`` and what Python and the grader need; move to a root that holds only those and the
+    system's folders; as root and without
     ``network``, give the sandbox a network of its own, with nothing on it but its loopback. (Not as a
     user: the grader, outside the sandbox's user namespace, could not join that network to reach a
     server the submission runs.)"""
@@ -146,3 +199,7 @@ def confine(writable: str, hidden: list[str], network: bool = False) -> None:
         real = os.path.realpath(folder)
         if os.path.isdir(real) and real not in kept:
             _hide(libc, real, folder in SCRATCH, kept, own)
+    if size is not None:
+        _own_file_system(libc, own, size)
+    _new_root(libc, kept)
+

@@ -17,4 +17,5 @@ class Limits:
     memory_mb: int = 1024
     output_kb: int = 1024
     size_mb: int = 50
+    folder_mb: int = 200  # the sandbox's own folder, on a file system of its own: the copy and what it writes
     strict: bool = False

@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import struct
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +26,7 @@ from .errors import AppDidNotLoad, LimitExceeded, StudentError, TimedOut
 from .limits import Limits
 from .folders import new_folder
 from .network import connect_to
-from .processes import become_subreaper, cut_off_inherited_files, describe_exit, kill_group, kill_orphans
+from .processes import become_subreaper, cut_off_inherited_files, describe_exit, host_pid, kill_group, kill_orphans
 from .spawned import Spawner
 from .untrusted_files import read_capped, size_of
 
@@ -38,10 +39,12 @@ MEMORY_FOLDER = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm"
 class Worker:
     """A process forked from the zygote (or spawned), with a never-used app, that runs checks one at a time."""
 
-    def __init__(self, sandbox: Sandbox, pid: int, sock: socket.socket) -> None:
+    def __init__(self, sandbox: Sandbox, pid: int, sock: socket.socket, host: int | None, output: Path) -> None:
         self.sandbox = sandbox
-        self.pid = pid
+        self.pid = pid  # as the sandbox numbers it
+        self.host = host  # as the grader does (None: it has ended)
         self.sock = sock
+        self._output_file = output  # what it prints goes there
         self._start_clock()
         self.output_from = 0
         self.closed = False
@@ -96,25 +99,23 @@ class Worker:
         self.output_from = size_of(self._output_file)
         self.call("building the app", "next_check", config=config)
 
-    @property
-    def _output_file(self) -> Path:
-        return self.sandbox.output_dir / f"worker-{self.pid}.txt"
-
     def output(self) -> str:
         """What the student's code printed during the current check (capped)."""
         return read_capped(self._output_file, self.output_from)
 
     def connect(self, port: int, timeout: float) -> socket.socket:
         """A connection to a server the student's code serves on 127.0.0.1:``port``, in the sandbox's network."""
-        return connect_to(self.pid, port, timeout)
+        if self.host is None:
+            raise ConnectionRefusedError(f"nothing serves on port {port}: the app's process has ended")
+        return connect_to(self.host, port, timeout)
 
     def close(self, kill: bool = False) -> None:
         """End the worker: ask it to stop, or with ``kill`` kill it and everything it started."""
         if self.closed:
             return
         self.closed = True
-        if kill:
-            kill_group(self.pid)
+        if kill and self.host is not None:
+            kill_group(self.host)
         else:
             try:
                 protocol.send(self.sock, {"op": "end"})
@@ -157,11 +158,14 @@ class Sandbox:
             problem, fix = error.args
             self.refuse({"title": f"Not graded: {problem}", "detail": fix})
             return
-        job = {"root": str(root), "app": self.app_spec, "config": self.config, "network": False,
+        self.first_output, first = self._new_output()
+        job = {"root": str(root), "app": self.app_spec, "config": self.config, "network": False, "output": first,
+               "folder_bytes": self.limits.folder_mb * 2**20,
                "workdir": str(self.workdir), "probes": self.probes, "hidden": self.hidden,
                "output_dir": str(self.output_dir), "memory_bytes": self.limits.memory_mb * 2**20,
                "output_bytes": self.limits.output_kb * 1024}
         if self.portable:
+            os.close(first)
             self.spawner = Spawner(job, self.limits, self.deadline)
             return
         become_subreaper()
@@ -170,7 +174,7 @@ class Sandbox:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             try:
-                cut_off_inherited_files(keep={theirs.fileno(), spare.fileno()})
+                cut_off_inherited_files(keep={theirs.fileno(), spare.fileno(), first})
                 from .child import zygote_main
 
                 zygote_main([theirs, spare], job)
@@ -178,6 +182,7 @@ class Sandbox:
                 os._exit(70)
         theirs.close()
         spare.close()
+        os.close(first)
         with contextlib.suppress(OSError):  # the child does the same: whichever runs first, close() can kill the group
             os.setpgid(pid, pid)
         self.pid = pid
@@ -255,9 +260,15 @@ class Sandbox:
     def spawn(self, config: dict[str, Any] | None = None) -> Worker:
         """A worker with a never-used app; ``config`` adds to the lesson's test config."""
         self._may_run()
-        pid, sock = self._fork_worker(config) if self.spawner is None else self.spawner.new_worker(config)
-        self.worker_pids.append(pid)
-        worker = Worker(self, pid, sock)
+        if self.spawner is None:
+            pid, sock, output = self._fork_worker(config)
+            host = host_pid(self.pid, pid)
+        else:
+            pid, sock = self.spawner.new_worker(config)
+            host, output = pid, self.output_dir / f"worker-{pid}.txt"
+        if host is not None:
+            self.worker_pids.append(host)
+        worker = Worker(self, pid, sock, host, output)
         try:
             worker.hello()
         except BaseException:
@@ -265,17 +276,28 @@ class Sandbox:
             raise
         return worker
 
-    def _fork_worker(self, config: dict[str, Any] | None) -> tuple[int, socket.socket]:
-        """Ask the zygote for a worker: its pid and its socket."""
+    def _new_output(self) -> tuple[Path, int]:
+        """A file of the grader's for a worker to print to: outside the sandbox's sight, named by no one else."""
+        fd, path = tempfile.mkstemp(prefix="worker-", suffix=".txt", dir=self.output_dir)
+        return Path(path), fd
+
+    def _fork_worker(self, config: dict[str, Any] | None) -> tuple[int, socket.socket, Path]:
+        """Ask the zygote for a worker: its pid, its socket, and the file it prints to."""
+        output, fd = self._new_output()
         try:
             protocol.send(self.ctrl, {"op": "spawn", "config": config})
-            data, fds, _, _ = socket.recv_fds(self.ctrl, 4, 1)
+            socket.send_fds(self.ctrl, [b"\0"], [fd])
+            data, fds, _, _ = socket.recv_fds(self.ctrl, 8, 1)
         except OSError as error:
             raise LimitExceeded("the grader lost contact with your app's process") from error
-        if len(data) != 4 or len(fds) != 1:
+        finally:
+            os.close(fd)
+        if len(data) != 8 or len(fds) != 1:
             raise LimitExceeded("the grader lost contact with your app's process")
-        (pid,) = struct.unpack("!i", data)
-        return pid, socket.socket(fileno=fds[0])
+        pid, ahead = struct.unpack("!ii", data)
+        if ahead:
+            output.unlink()
+        return pid, socket.socket(fileno=fds[0]), self.first_output if ahead else output
 
     def take_spare_channel(self) -> None:
         """In a grader process forked to run some of the checks beside this one: ask the zygote for

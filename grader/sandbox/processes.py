@@ -1,7 +1,10 @@
-"""The operating system's side of a sandbox: which user it runs as, its files, and killing all it started.
+"""The operating system's side of a sandbox: which user it runs as, its files, its processes of its own,
+and killing all it started.
 
-On Linux, what a submission leaves running is found as the grader's children (it is their subreaper);
-elsewhere, by the tag in its environment (``TAG``) that every process a spawned worker starts inherits.
+On Linux, a confined sandbox has a PID namespace of its own (``own_processes``): all of it ends with
+its first process. What a submission leaves running otherwise is found as the grader's children (it
+is their subreaper), or elsewhere by the tag in its environment (``TAG``) that every process a spawned
+worker starts inherits.
 """
 
 from __future__ import annotations
@@ -10,10 +13,13 @@ import os
 import signal
 import stat
 from pathlib import Path
+from typing import NoReturn
 
 from .limits import Limits
 
 PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWPID = 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 TAG = "GRADE_SANDBOX_TAG"
 KILLED = -9  # how a process killed by the grader ended (-SIGKILL; Windows has no signals, its code says the same)
 
@@ -43,6 +49,37 @@ def _children() -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
         return children
+
+
+def _children_of(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _numbers(pid: int) -> list[int]:
+    """``pid``'s numbers, the grader's first, then in each PID namespace below (Linux's NSpid)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("NSpid:"):
+                return [int(number) for number in line.split()[1:]]
+    except OSError:
+        pass
+    return []
+
+
+def host_pid(zygote: int, pid: int) -> int | None:
+    """The grader's number for the zygote's worker ``pid``: the same, unless the sandbox has processes of
+    its own (``confine.own_processes``), which it numbers anew; then found among the zygote's children
+    and theirs. None if the worker has ended."""
+    level = [zygote]
+    for _ in range(2):
+        level = [child for parent in level for child in _children_of(parent)]
+        for child in level:
+            if _numbers(child)[-1:] == [pid]:
+                return child
+    return None
 
 
 def kill_orphans(keep: set[int]) -> None:
@@ -166,3 +203,33 @@ def describe_exit(code: int | None, limits: Limits) -> str:
     if code < 0:
         return f"it was killed by signal {signal.Signals(-code).name}"
     return f"exit status {code}: does your code call sys.exit() or os._exit()?"
+
+
+def _end_as(child: int, files: int) -> NoReturn:
+    """Hold none of the grader's ``files`` (descriptors below that) open, wait for ``child``, end as it ended."""
+    os.closerange(0, files)
+    code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+    if code < 0:  # killed by a signal: be killed by it too, so the grader reads the same ending
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code)
+
+
+def own_processes() -> bool:
+    """In a confined sandbox, go on in a process tree of its own (a PID namespace, with its own /proc):
+    student code then sees and can signal only the sandbox's processes, and they all end with its first.
+
+    This process stays outside, as the grader's child, and only waits; its one child, the first process
+    of the new tree, returns True and goes on. False, and nothing done, where the kernel refuses.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWPID) != 0:
+        return False
+    files = max(int(fd) for fd in os.listdir("/proc/self/fd")) + 1  # before the child's /proc hides our own
+    child = os.fork()
+    if child != 0:
+        _end_as(child, files)
+    libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)  # where refused, /proc shows all
+    return True

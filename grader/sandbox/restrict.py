@@ -9,6 +9,7 @@ refuses (and would ignore) an address-space limit; ``capabilities`` says which p
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import sys
@@ -24,6 +25,8 @@ try:
 except ImportError:  # Windows: no resource limits
     resource = None  # type: ignore[assignment]
 
+
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, LINUX_CAPABILITY_VERSION_3 = 24, 38, 0x20080522
 
 # What a sandbox keeps of the grader's environment: what Python, Jupyter and the system need, and the
 # grader's own settings. Nothing else: an instructor's tokens and passwords stay out of student code.
@@ -50,17 +53,33 @@ def confine_job(job: dict[str, Any]) -> bool:
     Says whether the kernel allowed it."""
     use_own_folders(job["workdir"])
     try:
-        confine(job["workdir"], job["hidden"], network=job["network"])
+        confine(job["workdir"], job["hidden"], network=job["network"], size=job.get("folder_bytes"))
     except OSError as error:
         print(f"grader: file system not confined ({error})", file=sys.stderr)
         return False
     return True
 
 
+def _drop_capabilities() -> None:
+    """Give up every capability, for good: started as a user, the sandbox's user namespace gave it them all
+    there, enough to unmount what hides the course."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in range(64):  # past the last one the kernel knows, prctl fails: nothing to drop
+        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)  # this process
+    none = (ctypes.c_uint32 * 6)()  # effective, permitted and inheritable: empty
+    if libc.capset(header, none) != 0:
+        raise OSError(ctypes.get_errno(), "cannot give up the sandbox's capabilities")
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
 def drop_privileges(workdir: str, user: int | None) -> None:
     """Become ``user`` (from ``processes.sandbox_user``), the owner of the sandbox's folder: the submission
-    can then write only there, signal only its own processes, and start only so many of them."""
+    can then write only there, signal only its own processes, and start only so many of them. Without
+    a user (not started as root), keep ours, with no capabilities."""
     if user is None:
+        if sys.platform.startswith("linux"):
+            _drop_capabilities()
         return
     chown_tree(Path(workdir), user, user)
     os.setgroups([])
