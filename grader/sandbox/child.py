@@ -123,7 +123,6 @@ def zygote_main(channels: list[socket.socket], job: dict[str, Any]) -> NoReturn:
     enter_copy(job, "import.txt")
     warm_up()
     confined = confine_job(job)
-    os.chdir(job["root"])  # again: the old working folder is the mount from before the confinement, read-only
     user = sandbox_user(confined)  # named after this process, which stays outside the sandbox's own processes
     if confined:
         own_processes()

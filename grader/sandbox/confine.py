@@ -10,6 +10,7 @@ namespace, the sandbox runs unconfined and ``confine`` says so; the copy and the
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -201,5 +202,8 @@ def confine(writable: str, hidden: list[str], network: bool = False, size: int |
             _hide(libc, real, folder in SCRATCH, kept, own)
     if size is not None:
         _own_file_system(libc, own, size)
+    here = os.getcwd()
     _new_root(libc, kept)
+    with contextlib.suppress(OSError):  # the same working folder, in the new root (if it shows it)
+        os.chdir(here)
 

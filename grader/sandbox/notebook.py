@@ -22,14 +22,12 @@ JOB says, then becomes an IPython kernel with ARGS.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import math
 import os
 import runpy
 import secrets
 import shutil
-import signal
 import sys
 import time
 import warnings
@@ -44,11 +42,9 @@ from .capabilities import Mechanism, mechanism
 from .errors import BadSubmission, KernelDidNotStart, NotebookFailed
 from .folders import new_folder
 from .limits import Limits
-from .processes import kill_group, kill_tagged, sandbox_user, tagged
+from .processes import kill_group, kill_tagged, own_processes, sandbox_user, tagged
 from .untrusted_files import read_capped, size_of
 
-CLONE_NEWPID = 0x20000000
-PR_SET_PDEATHSIG = 1
 KERNEL_NAME = "confined-python"
 CHECK_TAG = "check"  # the tag of the cells that grade: a run to grade skips them
 
@@ -102,13 +98,13 @@ def _run(notebook: Any, workdir: Path, limits: Limits, hidden: Sequence[Path]) -
 
     portable = mechanism() is Mechanism.PORTABLE
     tag, since = secrets.token_hex(8), time.time()
+    # Confined, the kernel has a network of its own (as root): Jupyter talks to it over Unix sockets in its folder.
     job = {"workdir": str(workdir), "hidden": [str(path) for path in hidden], "portable": portable,
-           "network": True,  # the kernel talks to Jupyter over the loopback
-           "memory_bytes": limits.memory_mb * 2**20,
-           "output_bytes": limits.output_kb * 1024}
+           "network": portable, "memory_bytes": limits.memory_mb * 2**20, "output_bytes": limits.output_kb * 1024}
     (workdir / "job.json").write_text(json.dumps(job))
+    sockets = {"transport": "tcp"} if portable else {"transport": "ipc", "ip": str(workdir / "kernel")}
     manager = AsyncKernelManager(
-        kernel_name=KERNEL_NAME, connection_file=str(workdir / "connection.json"),
+        kernel_name=KERNEL_NAME, connection_file=str(workdir / "connection.json"), **sockets,
         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_write_kernel_spec(workdir, tagged(tag)))]))
     deadline = time.monotonic() + limits.submission_seconds
     client = Client(notebook, km=manager, skip_cells_with_tag=CHECK_TAG, shutdown_kernel="immediate",
@@ -179,12 +175,6 @@ def executed(path: Path, limits: Limits, hidden: Sequence[Path]) -> Iterator[Pat
 
 # The kernel's side ---------------------------------------------------------------------------
 
-def _own_pid_namespace() -> bool:
-    """Make our next child the first process of a new PID namespace: when it ends, all it started ends."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.unshare(CLONE_NEWPID) == 0
-
-
 def main(argv: list[str]) -> NoReturn:
     """Confine this process as the job says, then run the IPython kernel in a PID namespace of its own
     (with the portable sandbox: with the system's limits, in this very process)."""
@@ -203,15 +193,9 @@ def main(argv: list[str]) -> NoReturn:
         runpy.run_module("ipykernel_launcher", run_name="__main__")
         sys.exit(0)
     confined = confine_job(job)
-    os.chdir(os.getcwd())  # the working folder as seen through the new, writable mount
     user = sandbox_user(confined)  # before the PID namespace, where every kernel would be pid 1
-    if _own_pid_namespace():
-        kernel = os.fork()
-        if kernel:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is for the kernel, not for us
-            _, status = os.waitpid(kernel, 0)
-            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if confined:
+        own_processes()
     drop_privileges(job["workdir"], user)
     apply_limits(job)
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv[1:]])

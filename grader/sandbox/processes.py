@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from .limits import Limits
 
-PR_SET_CHILD_SUBREAPER = 36
+PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
 CLONE_NEWPID = 0x20000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 TAG = "GRADE_SANDBOX_TAG"
@@ -208,6 +208,7 @@ def describe_exit(code: int | None, limits: Limits) -> str:
 def _end_as(child: int, files: int) -> NoReturn:
     """Hold none of the grader's ``files`` (descriptors below that) open, wait for ``child``, end as it ended."""
     os.closerange(0, files)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt (a notebook kernel's) is for the child
     code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
     if code < 0:  # killed by a signal: be killed by it too, so the grader reads the same ending
         signal.signal(-code, signal.SIG_DFL)
@@ -231,5 +232,6 @@ def own_processes() -> bool:
     child = os.fork()
     if child != 0:
         _end_as(child, files)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # and all of it ends if this waiting parent does
     libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)  # where refused, /proc shows all
     return True
