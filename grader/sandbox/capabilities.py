@@ -129,10 +129,11 @@ def _confinement(chosen: Mechanism) -> list[Protection]:
     why = unconfined(chosen)
     if why is None:
         return [Protection("read-only file system", True,
-                           "everything but the submission's throw-away copy (a private mount namespace)"),
-                Protection("hidden course and folders", True, "the whole course (solutions, checks, git history), "
-                           "home folders and shared temporary folders are empty to the submission; only Python, "
-                           "its packages and the grader show through"),
+                           "everything but the sandbox's own folder, a file system of its own that holds the "
+                           "throw-away copy and all it writes (a private mount namespace)"),
+                Protection("hidden course and folders", True, "a root of its own holds only the system's "
+                           "folders, Python, its packages and the grader; the whole course (solutions, checks, git "
+                           "history), home folders and shared temporary folders are empty even there"),
                 _network(), _processes(chosen)]
     return [Protection("read-only file system", False, f"{why}; the submission can write wherever you can "
                        "(it runs on a throw-away copy of its folder)"),

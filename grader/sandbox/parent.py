@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import shutil
 import socket
 import struct
@@ -287,12 +288,17 @@ class Sandbox:
         try:
             protocol.send(self.ctrl, {"op": "spawn", "config": config})
             socket.send_fds(self.ctrl, [b"\0"], [fd])
+            wait = max(0.0, min(self.limits.check_seconds, self.deadline - time.monotonic()))
+            if not select.select([self.ctrl], [], [], wait)[0]:  # a thread of the student's may hold the zygote up
+                raise LimitExceeded(f"your app's process did not start a new one within {wait:g} s")
             data, fds, _, _ = socket.recv_fds(self.ctrl, 8, 1)
         except OSError as error:
             raise LimitExceeded("the grader lost contact with your app's process") from error
         finally:
             os.close(fd)
         if len(data) != 8 or len(fds) != 1:
+            for stray in fds:
+                os.close(stray)
             raise LimitExceeded("the grader lost contact with your app's process")
         pid, ahead = struct.unpack("!ii", data)
         if ahead:
