@@ -44,43 +44,72 @@ GUARDED_MODULES = ("flask.testing", "flask.wrappers", "werkzeug.test", "werkzeug
                    Worker.__module__, describe.__module__, __name__)
 
 
-def _tools(owner: Any, prefix: str, into: dict[str, Any], depth: int = 0) -> None:
-    """Every function and class ``owner`` defines, by name, with each function's code; classes one level deep."""
-    for name, value in list(vars(owner).items()):
-        function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
-        if inspect.isfunction(function):
-            into[f"{prefix}{name}"] = value
-            into[f"{prefix}{name}.__code__"] = function.__code__
-        elif isinstance(value, property) or inspect.isbuiltin(value) or inspect.ismethoddescriptor(value):
-            into[f"{prefix}{name}"] = value
-        elif inspect.isclass(value) and depth == 0:
-            into[f"{prefix}{name}"] = value
-            if getattr(value, "__module__", None) == getattr(owner, "__name__", None):
-                _tools(value, f"{prefix}{name}.", into, depth + 1)
-
-
-def _guarded() -> dict[str, Any]:
-    """The tools the grader's side of this process relies on, by name, as they are now: the guarded
-    modules', the lesson's probes', and a few outside them (the socket a reply goes out on, os._exit)."""
-    tools: dict[str, Any] = {"socket.sendall": socket.socket.sendall, "os._exit": os._exit}
-    for name in GUARDED_MODULES:
-        _tools(importlib.import_module(name), f"{name}.", tools)
-    for file, module in PROBES.items():
-        _tools(module, f"{Path(file).parent.name} probes.", tools)
-    return tools
+def _is_tool(value: Any) -> bool:
+    """Is this class or module attribute one the guard keeps: a function, method, property or class?"""
+    function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+    return (inspect.isfunction(function) or isinstance(value, property) or inspect.isbuiltin(value)
+            or inspect.ismethoddescriptor(value) or inspect.isclass(value))
 
 
 class Tampering(Exception):
     """Student code replaced one of the grader's tools inside the sandbox."""
 
 
-def _check_untouched(snapshot: dict[str, Any]) -> None:
-    now = _guarded()
-    changed = [name for name, before in snapshot.items() if now.get(name) is not before]
-    added = [name for name in now.keys() - snapshot.keys()  # a method put on a class, over its base's
-             if inspect.isclass(snapshot.get(name.rpartition(".")[0]))]
-    if changed or added:
-        raise Tampering(f"your code replaced {(changed or added)[0]}, which the grader uses to test your app; "
+class Guard:
+    """The tools the grader's side of this process relies on, as they were before student code ran: the
+    guarded modules' and the lesson's probes' functions (and their code), classes and the methods of
+    those classes, and a few outside them (the socket a reply goes out on, os._exit).
+
+    Made once; ``check`` (before every reply) only compares what it recorded with what is there now.
+    """
+
+    def __init__(self) -> None:
+        self.outside = [(socket.socket, "sendall", socket.socket.sendall), (os, "_exit", os._exit)]
+        self.kept: list[tuple[str, Any, str, Any]] = []  # (label, namespace, name, value): ``value is namespace[name]``
+        self.modules = [(name, importlib.import_module(name)) for name in GUARDED_MODULES]
+        self.codes: list[tuple[str, Any, Any]] = []  # (label, function, its code)
+        self.classes: list[tuple[str, type, frozenset[str]]] = []  # and the names they had: none may be added
+        for name, module in self.modules:
+            self._keep(module, f"{name}.")
+        for file, module in PROBES.items():
+            self._keep(module, f"{Path(file).parent.name} probes.")
+
+    def _keep(self, owner: Any, prefix: str, depth: int = 0) -> None:
+        namespace = vars(owner)
+        for name, value in list(namespace.items()):
+            if not _is_tool(value):
+                continue
+            self.kept.append((f"{prefix}{name}", namespace, name, value))
+            function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+            if inspect.isfunction(function):
+                self.codes.append((f"{prefix}{name}.__code__", function, function.__code__))
+            elif inspect.isclass(value) and depth == 0 and value.__module__ == getattr(owner, "__name__", None):
+                self.classes.append((f"{prefix}{name}", value, frozenset(vars(value))))
+                self._keep(value, f"{prefix}{name}.", depth + 1)
+
+    def check(self) -> None:
+        """Raise Tampering if student code replaced a tool, its code, a guarded module, or put a method on
+        a guarded class (over its base's)."""
+        for owner, name, value in self.outside:
+            if getattr(owner, name) is not value:
+                self._refuse(f"{owner.__name__}.{name}")
+        for label, namespace, name, value in self.kept:
+            if namespace.get(name) is not value:
+                self._refuse(label)
+        for label, function, code in self.codes:
+            if function.__code__ is not code:
+                self._refuse(label)
+        for name, module in self.modules:
+            if sys.modules.get(name) is not module:
+                self._refuse(name)
+        for label, cls, names in self.classes:
+            added = [name for name in vars(cls).keys() - names if _is_tool(vars(cls)[name])]
+            if added:
+                self._refuse(f"{label}.{added[0]}")
+
+    @staticmethod
+    def _refuse(label: str) -> None:
+        raise Tampering(f"your code replaced {label}, which the grader uses to test your app; "
                         "that is not allowed, and no check can pass while it is so")
 
 
@@ -128,9 +157,9 @@ def zygote_main(channels: list[socket.socket], job: dict[str, Any]) -> NoReturn:
         own_processes()
     drop_privileges(job["workdir"], user)
     apply_limits(job)
-    target, snapshot = load_app(ctrl, job)
+    target, guard = load_app(ctrl, job)
     gc.freeze()  # workers then never touch (and so never copy) the zygote's objects when they collect
-    _serve_workers(channels, target, dict(job, snapshot=snapshot))
+    _serve_workers(channels, target, dict(job, guard=guard))
 
 
 def enter_copy(job: dict[str, Any], output_name: str) -> None:
@@ -144,15 +173,15 @@ def enter_copy(job: dict[str, Any], output_name: str) -> None:
         load_probes(probes)
 
 
-def load_app(ctrl: socket.socket, job: dict[str, Any]) -> tuple[AppTarget, list[tuple[str, Any]]]:
+def load_app(ctrl: socket.socket, job: dict[str, Any]) -> tuple[AppTarget, Guard]:
     """Import the student's app and say how that went; end the process if it did not load.
 
     Returns the app and the grader's tools as they were before student code ran (to catch tampering).
     """
-    snapshot = _guarded()
+    guard = Guard()
     try:
         target = load(job["app"], job["root"])
-        _check_untouched(snapshot)
+        guard.check()
     except LoadError as error:
         protocol.send(ctrl, {"load_error": error.info})
         os._exit(0)
@@ -164,7 +193,7 @@ def load_app(ctrl: socket.socket, job: dict[str, Any]) -> tuple[AppTarget, list[
     else:
         _compile_templates(target.value)
     protocol.send(ctrl, {"ready": True})
-    return target, snapshot
+    return target, guard
 
 
 def _fork_worker(channels: list[socket.socket], target: AppTarget, job: dict[str, Any],
@@ -280,7 +309,7 @@ def serve_checks(sock: socket.socket, target: AppTarget, job: dict[str, Any]) ->
             os._exit(0)
         try:
             reply = {"ok": getattr(worker, f"op_{op}")(**message)}
-            _check_untouched(job["snapshot"])
+            job["guard"].check()
         except BaseException as error:  # noqa: BLE001 - student code may raise anything
             reply = {"raised": describe(error, root)}
         try:

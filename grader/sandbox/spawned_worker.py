@@ -28,13 +28,13 @@ def main(job_file: str) -> NoReturn:
     enter_copy(job, f"import-{os.getpid()}.txt")
     use_own_folders(job["workdir"])
     apply_limits(job)
-    target, snapshot = load_app(sock, job)
+    target, guard = load_app(sock, job)
     try:
         config = protocol.receive(sock)["config"]
     except (protocol.ChannelClosed, KeyError):  # a spare the grader no longer needs
         os._exit(0)
     output = os.path.join(job["output_dir"], f"worker-{os.getpid()}.txt")
-    serve_checks(sock, target, dict(job, snapshot=snapshot, check_config=config, output=output))
+    serve_checks(sock, target, dict(job, guard=guard, check_config=config, output=output))
 
 
 if __name__ == "__main__":
