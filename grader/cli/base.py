@@ -82,10 +82,15 @@ def unconfined_option(command: Callable[..., Any]) -> Callable[..., Any]:
                              "tamper-proof).")(command)
 
 
-def require_confinement(accepted: bool) -> None:
-    """Grades others rely on need a confined sandbox: refuse without one, unless ``accepted`` (then warn)."""
+def require_confinement(instructor: bool, accepted: bool) -> None:
+    """Grades others rely on (``instructor``: with the hidden checks) need a confined sandbox: refuse
+    without one, unless ``accepted`` (then warn). ``--unconfined`` alone is bad usage."""
     from ..sandbox.capabilities import mechanism, tamper_warning
 
+    if accepted and not instructor:
+        raise click.UsageError("--unconfined goes with --instructor")
+    if not instructor:
+        return
     warning = tamper_warning(mechanism())
     if warning is None:
         return

@@ -62,7 +62,7 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
             raise click.UsageError(f"{output} is inside {folder}, where the next batch would take it for a "
                                    "student's submission: write it somewhere else")
     book = gradebook or folder / batch.GRADEBOOK
-    require_confinement(unconfined)
+    require_confinement(True, unconfined)
 
     try:
         with BatchProgress(Console(stderr=True)) as progress:
@@ -147,12 +147,9 @@ def autograde(lesson_name: str, upload: Path, instructor: bool, only: str | None
     lesson = find_lesson(course, lesson_name)
     if only and earlier:
         raise click.UsageError("use --check or --earlier, not both")
-    if unconfined and not instructor:
-        raise click.UsageError("--unconfined goes with --instructor")
     if not upload.exists():
         raise click.UsageError(f"no such file or folder: {upload}")
-    if instructor:
-        require_confinement(unconfined)
+    require_confinement(instructor, unconfined)
     try:
         report = graded(course, lesson, located(upload, lesson) or upload, include_hidden=instructor, limits=limits,
                         missing=not_found(upload, lesson))

@@ -81,10 +81,7 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
     if watch and (only or results):
         raise click.UsageError("--watch shows every check in the terminal: leave out --check and --results")
     target = path if path is not None else lesson.solution if solution else None
-    if unconfined and not instructor:
-        raise click.UsageError("--unconfined goes with --instructor")
-    if instructor:
-        require_confinement(unconfined)
+    require_confinement(instructor, unconfined)
     if watch:
         return _watch(course, lesson, target, poll, include_hidden=instructor, limits=limits)
     live = None

@@ -44,10 +44,14 @@ GUARDED_MODULES = ("flask.testing", "flask.wrappers", "werkzeug.test", "werkzeug
                    Worker.__module__, describe.__module__, __name__)
 
 
+def _function(value: Any) -> Any:
+    """What a class attribute calls: the function in a staticmethod or classmethod, else the value itself."""
+    return value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+
+
 def _is_tool(value: Any) -> bool:
     """Is this class or module attribute one the guard keeps: a function, method, property or class?"""
-    function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
-    return (inspect.isfunction(function) or isinstance(value, property) or inspect.isbuiltin(value)
+    return (inspect.isfunction(_function(value)) or isinstance(value, property) or inspect.isbuiltin(value)
             or inspect.ismethoddescriptor(value) or inspect.isclass(value))
 
 
@@ -80,7 +84,7 @@ class Guard:
             if not _is_tool(value):
                 continue
             self.kept.append((f"{prefix}{name}", namespace, name, value))
-            function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+            function = _function(value)
             if inspect.isfunction(function):
                 self.codes.append((f"{prefix}{name}.__code__", function, function.__code__))
             elif inspect.isclass(value) and depth == 0 and value.__module__ == getattr(owner, "__name__", None):

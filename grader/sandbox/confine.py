@@ -74,6 +74,21 @@ def _write(path: str, text: str) -> None:
         file.write(text)
 
 
+def _within(path: str, folder: str) -> bool:
+    """Is ``path`` inside ``folder`` (not ``folder`` itself)?"""
+    return path.startswith(folder.rstrip("/") + "/")
+
+
+def _bind(libc: ctypes.CDLL, source: str, target: str, what: str) -> None:
+    """Show ``source`` (with all mounted inside it) at ``target``, made first as an empty folder or file like it."""
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "ab").close()  # noqa: SIM115 - an empty file to bind the real one on
+    _call(libc.mount(source.encode(), target.encode(), None, MS_BIND | MS_REC, None), f"show {what}")
+
+
 def needed() -> list[str]:
     """What the sandbox must still see: Python, its packages, and the grader itself (not the rest of
     ``sys.path``, which may hold the course or the folder the grader was started in)."""
@@ -83,25 +98,19 @@ def needed() -> list[str]:
     wanted = (sys.prefix, sys.base_prefix, sys.exec_prefix, grader, *sites,
               *(paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")))
     places = {os.path.realpath(place) for place in wanted if place and os.path.exists(place)}
-    return sorted(place for place in places if not any(place.startswith(other.rstrip("/") + "/") for other in places))
+    return sorted(place for place in places if not any(_within(place, other) for other in places))
 
 
 def _hide(libc: ctypes.CDLL, folder: str, scratch: bool, kept: list[str], writable: str) -> None:
     """Lay an empty tmpfs over ``folder`` (read-only, or a small ``scratch`` one the sandbox may write in),
     with the ``kept`` paths inside it bound back in place."""
-    inside = [path for path in kept if path.startswith(folder.rstrip("/") + "/")]
+    inside = [path for path in kept if _within(path, folder)]
     handles = [os.open(path, O_PATH) for path in inside]  # reachable still once the tmpfs covers them
     options = (SCRATCH_OPTIONS if scratch else HIDDEN_OPTIONS).encode()
     try:
         _call(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"hide {folder}")
         for path, handle in zip(inside, handles):
-            if os.path.isdir(f"/proc/self/fd/{handle}"):
-                os.makedirs(path, exist_ok=True)
-            else:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                open(path, "ab").close()  # noqa: SIM115 - an empty file to bind the real one on
-            source = f"/proc/self/fd/{handle}".encode()
-            _call(libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None), f"show {path}")
+            _bind(libc, f"/proc/self/fd/{handle}", path, path)
             if path != writable:
                 libc.mount(None, path.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
         if not scratch:
@@ -134,18 +143,13 @@ def _new_root(libc: ctypes.CDLL, kept: list[str]) -> None:
     _call(libc.mount(b"tmpfs", staging.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=64k,mode=755"), "new root")
     shown: list[str] = []
     for path in sorted({*SYSTEM, *kept}, key=len):  # outer folders first: what they hold comes with them
-        if not os.path.lexists(path) or any(path.startswith(outer.rstrip("/") + "/") for outer in shown):
+        if not os.path.lexists(path) or any(_within(path, outer) for outer in shown):
             continue
-        inside = staging + path
-        os.makedirs(os.path.dirname(inside), exist_ok=True)
         if os.path.islink(path):  # /bin -> usr/bin, where /usr is merged
-            os.symlink(os.readlink(path), inside)
+            os.makedirs(os.path.dirname(staging + path), exist_ok=True)
+            os.symlink(os.readlink(path), staging + path)
             continue
-        if os.path.isdir(path):
-            os.mkdir(inside)
-        else:
-            open(inside, "ab").close()  # noqa: SIM115 - an empty file to bind the real one on
-        _call(libc.mount(path.encode(), inside.encode(), None, MS_BIND | MS_REC, None), f"show {path}")
+        _bind(libc, path, staging + path, path)
         shown.append(path)
     libc.mount(None, staging.encode(), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, b"size=64k")
     os.chdir(staging)
@@ -169,10 +173,9 @@ def confine(writable: str, hidden: list[str], network: bool = False, size: int |
     """Make every mount read-only but ``writable`` (with a ``size``, a file system of its own of that many
     bytes); hide ``hidden`` and the machine's private and shared temporary folders, but for
     ``writable`` and what Python and the grader need; move to a root that holds only those and the
-    system's folders; as root and without
-    ``network``, give the sandbox a network of its own, with nothing on it but its loopback. (Not as a
-    user: the grader, outside the sandbox's user namespace, could not join that network to reach a
-    server the submission runs.)"""
+    system's folders; as root and without ``network``, give the sandbox a network of its own, with
+    nothing on it but its loopback. (Not as a user: the grader, outside the sandbox's user namespace,
+    could not join that network to reach a server the submission runs.)"""
     libc = _libc()
     uid, gid = os.getuid(), os.getgid()
     network = network or uid != 0

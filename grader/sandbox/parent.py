@@ -51,8 +51,7 @@ class Worker:
         self.closed = False
 
     def _start_clock(self) -> None:
-        """A check's time limit, cut short by the submission's."""
-        self.deadline = min(time.monotonic() + self.sandbox.limits.check_seconds, self.sandbox.deadline)
+        self.deadline = time.monotonic() + self.sandbox.time_for_a_check()
 
     def _receive(self, action: str) -> dict[str, Any]:
         try:
@@ -199,7 +198,7 @@ class Sandbox:
         """Why the student's app did not load, or None; waits for the import to finish."""
         if not self.ready:
             self.ready = True
-            timeout = min(self.limits.check_seconds, self.deadline - time.monotonic())
+            timeout = self.time_for_a_check()
             try:
                 reply = (protocol.receive(self.ctrl, timeout=timeout) if self.spawner is None
                          else self.spawner.import_reply(timeout))
@@ -225,6 +224,10 @@ class Sandbox:
             return None
         self.pid = 0
         return os.waitstatus_to_exitcode(status)
+
+    def time_for_a_check(self) -> float:
+        """A check's time limit, cut short by the submission's."""
+        return max(0.0, min(self.limits.check_seconds, self.deadline - time.monotonic()))
 
     def _may_run(self) -> None:
         if self.load_error is not None:
@@ -288,7 +291,7 @@ class Sandbox:
         try:
             protocol.send(self.ctrl, {"op": "spawn", "config": config})
             socket.send_fds(self.ctrl, [b"\0"], [fd])
-            wait = max(0.0, min(self.limits.check_seconds, self.deadline - time.monotonic()))
+            wait = self.time_for_a_check()
             if not select.select([self.ctrl], [], [], wait)[0]:  # a thread of the student's may hold the zygote up
                 raise LimitExceeded(f"your app's process did not start a new one within {wait:g} s")
             data, fds, _, _ = socket.recv_fds(self.ctrl, 8, 1)

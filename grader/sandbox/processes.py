@@ -9,17 +9,18 @@ worker starts inherits.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import stat
 from pathlib import Path
 from typing import NoReturn
 
+from .confine import MS_NODEV, MS_NOEXEC, MS_NOSUID
 from .limits import Limits
 
 PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
 CLONE_NEWPID = 0x20000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 TAG = "GRADE_SANDBOX_TAG"
 KILLED = -9  # how a process killed by the grader ended (-SIGKILL; Windows has no signals, its code says the same)
 
@@ -34,10 +35,15 @@ def become_subreaper() -> None:
         pass
 
 
+def _children_of(pid: int) -> list[int]:
+    """``pid``'s children, as Linux lists them; OSError where it does not (or ``pid`` has ended)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def _children() -> list[int]:
     me = os.getpid()
     try:
-        return [int(pid) for pid in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
+        return _children_of(me)
     except OSError:
         children = []
         if not os.path.isdir("/proc"):  # not Linux: a spawned worker's leftovers are found by their tag
@@ -49,13 +55,6 @@ def _children() -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
         return children
-
-
-def _children_of(pid: int) -> list[int]:
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def _numbers(pid: int) -> list[int]:
@@ -71,11 +70,15 @@ def _numbers(pid: int) -> list[int]:
 
 def host_pid(zygote: int, pid: int) -> int | None:
     """The grader's number for the zygote's worker ``pid``: the same, unless the sandbox has processes of
-    its own (``confine.own_processes``), which it numbers anew; then found among the zygote's children
+    its own (``own_processes``), which it numbers anew; then found among the zygote's children
     and theirs. None if the worker has ended."""
     level = [zygote]
     for _ in range(2):
-        level = [child for parent in level for child in _children_of(parent)]
+        below = []
+        for parent in level:
+            with contextlib.suppress(OSError):  # it has ended
+                below += _children_of(parent)
+        level = below
         for child in level:
             if _numbers(child)[-1:] == [pid]:
                 return child
