@@ -34,6 +34,7 @@ from .loading import AppTarget, LoadError, load
 from .operations import PROBES, Worker, load_probes
 from .processes import own_processes, sandbox_user
 from .restrict import apply_limits, confine_job, drop_privileges
+from .url_builders import compile_once
 
 
 # Whole modules the grader's side of a worker relies on: every function and class in them, every
@@ -181,7 +182,9 @@ def load_app(ctrl: socket.socket, job: dict[str, Any]) -> tuple[AppTarget, Guard
     """Import the student's app and say how that went; end the process if it did not load.
 
     Returns the app and the grader's tools as they were before student code ran (to catch tampering).
+    Every app built in this process from now on compiles each URL rule's builders once (``url_builders``).
     """
+    compile_once()
     guard = Guard()
     try:
         target = load(job["app"], job["root"])
