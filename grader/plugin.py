@@ -35,13 +35,16 @@ MIN_PARALLEL = 16  # fewer checks than this are not worth a second process
 
 
 def check(points: float = 1, hints: Sequence[str] = (), hidden: bool = False,
-          config: Mapping[str, Any] | None = None) -> pytest.MarkDecorator:
+          config: Mapping[str, Any] | None = None, fresh_app: bool = False) -> pytest.MarkDecorator:
     """Mark a test function as a graded check. Its docstring's first line is its title.
 
     ``hints`` go from gentle to specific: the first is shown with a failure, the rest on request.
     ``config`` adds settings to the test config this check's app is built with (factory apps).
+    ``fresh_app``: the check counts on what a never-used app holds (its starter items, no accounts), so
+    it runs on one at once, instead of failing on the earlier checks' leftovers and running again.
     """
-    return pytest.mark.check(points=points, hints=tuple(hints), hidden=hidden, config=dict(config or {}))
+    return pytest.mark.check(points=points, hints=tuple(hints), hidden=hidden, config=dict(config or {}),
+                             fresh_app=fresh_app)
 
 
 def explain(error: BaseException) -> dict[str, Any]:
@@ -89,6 +92,8 @@ class GraderPlugin:
     def app(self, request: pytest.FixtureRequest) -> App:
         marker = request.node.get_closest_marker("check")
         assert self.sandbox is not None
+        if marker is not None and marker.kwargs.get("fresh_app"):
+            self.sandbox.discard_worker()  # its verdict on a used app would only be run again
         self.may_retry = self.sandbox.has_worker  # so the check runs after others in the same worker
         worker = self.sandbox.worker_for_check(marker.kwargs.get("config") if marker else None)
         request.node.stash[WORKER] = worker
@@ -104,7 +109,7 @@ class GraderPlugin:
 
     # hooks ---------------------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "check(points, hints, hidden, config): a graded check")
+        config.addinivalue_line("markers", "check(points, hints, hidden, config, fresh_app): a graded check")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

@@ -1,5 +1,6 @@
 """A submission's checks share one worker process, yet what one check leaves behind never fails another
-(with either sandbox)."""
+(with either sandbox): a check that fails there runs again on a never-used app, and one marked
+``fresh_app`` runs on one at once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from grader.authoring import mutants
 from grader.course import Course
+from grader.plugin import GraderPlugin
 from grader.runner import grade
 from grader.sandbox import Limits, Sandbox
 
@@ -26,23 +28,32 @@ def test_checks_run_in_one_worker_until_it_is_discarded():
         assert sandbox.worker_for_check().pid != first.pid
 
 
-def test_a_check_failing_on_leftovers_runs_again_on_a_never_used_app(monkeypatch: pytest.MonkeyPatch):
+def test_a_check_that_counts_on_a_never_used_app_runs_once_on_one(monkeypatch: pytest.MonkeyPatch):
     # Lesson 3's app keeps its items in a module-level list. The autoescape check adds an item from
-    # evil.example, so the domain filter check, run after it in the same process, sees one item
-    # too many and fails; run again in a new worker, it passes, and that verdict counts.
+    # evil.example, which the domain filter check, run after it in the same process, would see as one
+    # item too many: it is marked fresh_app, so it runs once, on a new worker, and passes there (no check
+    # runs twice).
     spawned: list[int] = []
-    spawn = Sandbox.spawn
+    ran: list[str] = []
+    spawn, run_check = Sandbox.spawn, GraderPlugin._run_check
 
     def counting_spawn(sandbox: Sandbox, config=None):
         worker = spawn(sandbox, config)
         spawned.append(worker.pid)
         return worker
 
+    def counting_run(plugin: GraderPlugin, item) -> None:
+        ran.append(item.name)
+        run_check(plugin, item)
+
     monkeypatch.setattr(Sandbox, "spawn", counting_spawn)
+    monkeypatch.setattr(GraderPlugin, "_run_check", counting_run)
     lesson = COURSE.find("lesson3")
     report = grade(COURSE, lesson, lesson.solution, regression=False)
     assert report.passed
-    assert len(spawned) == 2
+    assert ran.count("test_domain_filter") == 1
+    assert len(spawned) == 3  # the first worker, then one for each of lesson 3's two fresh_app checks
+    assert len(ran) == len(report.checks)
 
 
 def test_a_factory_that_fails_on_its_second_call_fails_only_the_checks_that_look_for_it(tmp_path: Path):

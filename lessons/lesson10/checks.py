@@ -141,7 +141,7 @@ def test_csrf_protect(app, client):
                   "sending JSON, and a form on another site cannot send JSON.")
 
 
-@check(points=1, config=CSRF_ON, hints=[
+@check(points=1, fresh_app=True, config=CSRF_ON, hints=[
     ("Every <form method=\"post\"> needs the token: <input type=\"hidden\" name=\"csrf_token\" "
     "value=\"{{ csrf_token() }}\">. See lesson 10, \"The token in every form\"."),
     ("Five templates have a POST form: auth/register.html, auth/login.html, items/new.html, items/edit.html and "

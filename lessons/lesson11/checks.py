@@ -238,7 +238,7 @@ def test_forged_tokens(app, client):
                            note="max_age is in seconds: read it from current_app.config[\"API_TOKEN_MAX_AGE\"].")
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("post() returns item, 201, {\"Location\": url_for(\".item\", item_id=item[\"id\"])}, and saves the item with "
      "owner_id=token_user(). See lesson 11, \"Resources, methods and status codes\"."),
     ("Keep lesson 4's checks of the body (request.get_json() answers 415 and 400 itself; a bad item is "
@@ -277,7 +277,7 @@ def test_create(app, client):
                   "function, and request.endpoint is now api.items.")
 
 
-@check(points=3, hints=[
+@check(points=3, fresh_app=True, hints=[
     ("patch(item_id) starts like delete(item_id): user_id = token_user(), the item or abort(404), abort(403) unless "
      "item[\"owner_id\"] == user_id. See lesson 11, \"PATCH changes only what is sent\"."),
     ("PATCH merges: start from the item and take from the JSON only the keys it has (title, url, tags, status); "
@@ -418,7 +418,7 @@ def same_rows(response, rows, wanted, note):
              got="the lines " + " / ".join(body.splitlines()) if body.strip() else "an empty body", note=note)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Return Response(rows(), mimetype=\"text/csv\", headers={\"Content-Disposition\": \"attachment; "
      "filename=shelf.csv\"}), where rows() is a generator that yields one line at a time. See lesson 11, "
      "\"Streaming a response\"."),

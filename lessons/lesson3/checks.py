@@ -109,7 +109,7 @@ def test_every_page_uses_the_layout(app, client):
         extends_base(app, template)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("In items/list.html, loop with {% for item in items %} and write one <li class=\"item\"> per item. "
     "See lesson 3, \"Jinja syntax\"."),
     ("Pass the items in: render_template(\"items/list.html\", items=store.all_items(), heading=\"Your shelf\"), "
@@ -168,7 +168,7 @@ def test_static_stylesheet(client):
         fail("a stylesheet with some CSS in it", got="an empty file", sent=response.sent)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Register a function with @app.template_filter(\"domain\"); templates then write {{ item.url|domain }}. "
     "See lesson 3, \"Custom filters\"."),
     "urllib.parse.urlsplit(url).hostname is the host name: \"peps.python.org\" for \"https://peps.python.org/x?y\".",

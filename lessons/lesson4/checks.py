@@ -148,7 +148,7 @@ def has_theme(response, theme, present=True):
 
 # --- the checks ----------------------------------------------------------------------------------
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Read the query string with request.args: request.args.get(\"q\", \"\") for the search text and "
     "request.args.getlist(\"tag\") for every ?tag=, then list store.search(q, tags). "
     "See lesson 4, \"Query strings: request.args\"."),
@@ -218,7 +218,7 @@ def test_pagination(app, client):
              got=f"{len(listed(response))} items listed", sent=response.sent)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Add @app.route(\"/items/new\", methods=[\"GET\", \"POST\"]) and read the fields with "
     "request.form.get(\"title\", \"\"). See lesson 4, \"Validating a form\"."),
     ("When item_error(title, url) returns a message, render items/new.html again with error=... and the status 400: "
@@ -284,7 +284,7 @@ def test_form_creates_item(client):
         title="Click docs", url="https://click.palletsprojects.com/", tags=["python", "cli"])
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Add @app.post(\"/api/items\"), read the body with request.get_json(), save the item and return it with "
     "the status 201. See lesson 4, \"JSON bodies: request.get_json()\"."),
     ("Return a tuple (body, status, headers): return item, 201, {\"Location\": url_for(\"api_item\", "
@@ -302,7 +302,7 @@ def test_api_create(client):
     expect(response).header("Location", endswith="/api/items/5")
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("request.get_json() already answers 415 when the body is not JSON and 400 when it is malformed: do not "
     "catch that, and do not use force=True or silent=True. See lesson 4, \"JSON bodies: request.get_json()\"."),
     ("Then check the data yourself: if not isinstance(data, dict), or item_error(title, url) finds a problem, "
@@ -327,7 +327,7 @@ def test_api_create_errors(client):
         fail("no item saved by a request that was refused", got=expect(response).summary(), sent=response.sent)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Add @app.post(\"/items/import\") and take the file from request.files.get(\"file\"). "
     "See lesson 4, \"File uploads: request.files\"."),
     ("Read it with upload.read().decode(\"utf-8\"), go through .splitlines(), and save each line that "

@@ -124,7 +124,7 @@ def test_recently_viewed(client):
                   "variable is shared by every visitor and lost on restart.")
 
 
-@check(points=1, hints=[
+@check(points=1, fresh_app=True, hints=[
     ("Keep at most 5 ids, the 5 newest: slice the new list before you store it. "
     "See lesson 5, \"Changing a list in the session\"."),
     ("new_list[:5] keeps the first five, which are the newest because the newest goes first. Remember an item "
@@ -171,7 +171,7 @@ def test_recent_per_visitor(app, client):
     expect_equal(response.get_json(silent=True), [1, 2], "the first visitor's GET /recent")
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Call flash(\"Item saved.\", \"success\") before the redirect, and show the messages in base.html with "
     "get_flashed_messages(with_categories=true). See lesson 5, \"Flash messages\"."),
     ("In base.html, inside <main> before the content block: {% for category, message in "
@@ -290,7 +290,7 @@ def test_request_log(app):
                  note="Put g.request_id in the line: with it, every line of one request can be found in a busy log.")
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("current_app is the app handling the current request, or the app whose app_context() is pushed. "
     "See lesson 5, \"Contexts: current_app and request\"."),
     ("In app.py: app.extensions[\"shelf_store\"] = store. In shelf/context.py: "

@@ -203,7 +203,7 @@ def hooks_note(app, kind, decorator):
             f"blueprint's views; @bp.{decorator} registers it for every request of the app.")
 
 
-@check(points=1, hints=[
+@check(points=1, fresh_app=True, hints=[
     ("In a blueprint, the hooks every page needs are registered with the app_ decorators: "
     "@bp.before_app_request, @bp.after_app_request, @bp.app_context_processor, @bp.app_template_filter. "
     "See lesson 7, \"App-wide hooks from a blueprint\"."),

@@ -321,7 +321,7 @@ def test_delete_item(app, client):
             fail(f"status {status}", got=expect(response).summary(), sent=response.sent, note=note)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("In shelf/commands.py, @click.command(\"init-db\") def init_db_command(): calls init_db() and "
      "click.echo(\"Initialized the database.\"); commands.init_app(app) registers it with "
      "app.cli.add_command(init_db_command). See lesson 8, \"CLI commands\"."),

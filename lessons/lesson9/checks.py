@@ -224,7 +224,7 @@ def test_register(app, client):
              sent=f"{READ_FILE}, after the three refused forms")
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Add login() at /auth/login: look the user up by username, and compare with "
      "check_password_hash(user[\"password\"], password). See lesson 9, \"Logging in\"."),
     ("When the username is unknown or the password wrong, render the very same page: "
@@ -278,7 +278,7 @@ def test_login(app, client):
     links_to(home, "/auth/logout", note=nav_note)
 
 
-@check(points=1, hints=[
+@check(points=1, fresh_app=True, hints=[
     ("Add logout() at /auth/logout (GET and POST): session.clear(), flash(\"Logged out.\", \"info\"), and a "
      "redirect to \"/\". See lesson 9, \"Logging out\"."),
     ("Clear first, then flash: the flashed message lives in the session too, so session.clear() after flash() "
@@ -343,7 +343,7 @@ def test_login_required(app, client):
     expect(after(client.get("/items/1"), "after the refused delete")).status(200).text_contains("Flask docs")
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Logged in, the form works as before, and the item remembers who saved it: get_store().add(..., "
      "owner_id=g.user[\"id\"]), in create() and import_urls(). See lesson 9, \"Owners: 403 and 404\"."),
     ("The column owner_id (schema.sql) holds it: SELECT_ITEMS selects it, _item() puts it in the dict, and "
@@ -381,7 +381,7 @@ def test_saving_when_logged_in(app, client):
     expect(big).status(413).json_includes(error="The request is too large: the limit is 64 KiB.", status=413)
 
 
-@check(points=3, hints=[
+@check(points=3, fresh_app=True, hints=[
     ("Write owned_item(item_id) in items.py: abort(404) when there is no such item, abort(403) when "
      "item[\"owner_id\"] != g.user[\"id\"], else return the item. update() and delete() call it first. See lesson "
      "9, \"Owners: 403 and 404\"."),
@@ -436,7 +436,7 @@ def test_only_the_owner_changes_an_item(app, client):
     expect(after(client.get("/items/4"), "after the delete")).status(404)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Write safe_next(target) in auth.py and redirect to safe_next(request.args.get(\"next\")) or "
      "url_for(\"main.index\"). See lesson 9, \"Where to go after logging in: a safe next\"."),
     ("Accept only a path on this site: it starts with \"/\" but not \"//\", holds no backslash, and "
@@ -497,7 +497,7 @@ def test_security_headers(client):
                       "HTTP, as in development, browsers ignore it: lesson 12 sends it in production only.")
 
 
-@check(points=1, hints=[
+@check(points=1, fresh_app=True, hints=[
     ("The edit form checks the URL like the add form does: item_error(title, url) refuses anything but http:// "
      "and https://. See lesson 9, \"Why javascript: URLs survive autoescaping\"."),
     ("Autoescaping leaves javascript:alert(1) as it is, since it holds no < > & or quotes: in an href, a click "
