@@ -32,11 +32,26 @@ def _forget_checks(course: Course) -> None:
             del sys.modules[name]
 
 
+def _probes(course: Course, lesson: Lesson) -> list[Path]:
+    return [each.probes for each in course.up_to(lesson) if each.probes is not None]
+
+
 def sandbox_for(course: Course, lesson: Lesson, submission: Path, limits: Limits) -> Sandbox:
     """The sandbox ``lesson``'s checks run ``submission`` in (not started yet)."""
-    probes = [each.probes for each in course.up_to(lesson) if each.probes is not None]
     hidden = [course.root]  # the whole course: its solutions, its checks, its git history
-    return Sandbox(submission, lesson.app, lesson.config, limits, probes, hidden)
+    return Sandbox(submission, lesson.app, lesson.config, limits, _probes(course, lesson), hidden)
+
+
+def warm_up_sandboxes(course: Course, lesson: Lesson) -> None:
+    """In a process that starts sandbox after sandbox (a batch, a watcher): do once, here, what every
+    sandbox's first process would do again before the student's code runs (Flask's lazy imports, the
+    lessons' probes and what they import), so that each sandbox forked from here starts with it done."""
+    from .sandbox.child import warm_up  # not at the top: a single `grade` need not import Flask here
+    from .sandbox.operations import load_probes
+
+    warm_up()
+    for probes in _probes(course, lesson):
+        load_probes(str(probes))
 
 
 def session(course: Course, lesson: Lesson, serve: Callable[[Callable[[Sandbox], Report]], object], *,
@@ -115,6 +130,7 @@ def grade_repeatedly(course: Course, lesson: Lesson, submission: Path, graded: C
             report.seconds = time.perf_counter() - started
             if graded(report):
                 started = time.perf_counter()
+                warm_up_sandboxes(course, lesson)
                 sandbox = sandbox_for(course, lesson, submission, limits).__enter__()
 
     try:

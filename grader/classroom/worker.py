@@ -17,10 +17,9 @@ from pathlib import Path
 
 from ..course import Course, Lesson
 from ..report import Report
-from ..runner import CourseError, sandbox_for, session
+from ..runner import CourseError, sandbox_for, session, warm_up_sandboxes
 from ..sandbox import BadSubmission, Limits, NotebookFailed, Sandbox, protocol
 from ..sandbox.channel import connect_back
-from ..sandbox.child import warm_up
 from ..submission import opened
 from .gradebook import report_to_dict
 
@@ -52,7 +51,7 @@ def main() -> None:
     course = Course.load(Path(task["root"]))
     lesson = course.find(task["lesson"])
     limits = Limits(**task["limits"])
-    warm_up()
+    warm_up_sandboxes(course, lesson)
 
     def serve(run: Callable[[Sandbox], Report]) -> None:
         while True:
