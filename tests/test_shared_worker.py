@@ -64,3 +64,21 @@ def test_a_factory_that_fails_on_its_second_call_fails_only_the_checks_that_look
     mutant.apply(lesson.solution, tmp_path / "submission")
     report = grade(COURSE, lesson, tmp_path / "submission", regression=False)
     assert {check.id.split("::")[1] for check in report.checks if not check.passed} == set(mutant.catches)
+
+
+@pytest.mark.parametrize("lesson", [pytest.param(lesson, id=lesson.id) for lesson in COURSE.lessons])
+def test_no_check_runs_twice_on_the_solution(lesson, monkeypatch: pytest.MonkeyPatch):
+    # Leftovers never fail a check, but a check that fails on them costs a second run: one that counts
+    # on a never-used app (starter items, no accounts) is marked fresh_app, and this names any that is not.
+    ran: list[str] = []
+    run_check = GraderPlugin._run_check
+
+    def counting_run(plugin: GraderPlugin, item) -> None:
+        ran.append(plugin._check_id(item))
+        run_check(plugin, item)
+
+    monkeypatch.setattr(GraderPlugin, "_run_check", counting_run)
+    monkeypatch.setattr("grader.runner._parallel", lambda: False)  # every check run in this process, counted
+    report = grade(COURSE, lesson, lesson.solution)
+    assert report.passed
+    assert sorted({check for check in ran if ran.count(check) > 1}) == [], "mark these @check(fresh_app=True)"
