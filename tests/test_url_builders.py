@@ -61,3 +61,35 @@ def test_urls_are_the_ones_werkzeug_builds():
     built = json.loads(result.stdout)
     assert built["before"] == built["first"] == built["again"]
     assert built["kept"] > 0 and built["kept_after"] == built["kept"]  # the second apps compiled nothing new
+
+
+FOLDER_SCRIPT = textwrap.dedent('''
+    import json, sys
+    from flask import Flask, url_for
+    from werkzeug.routing.rules import Rule
+    from grader.sandbox import url_builders
+
+    compiled = []
+    compile_builder = url_builders._compile_builder
+    url_builders._compile_builder = lambda rule, append_unknown=True: (
+        compiled.append(rule.rule), compile_builder(rule, append_unknown))[1]
+    url_builders.compile_once(sys.argv[1])
+    app = Flask("shop")
+    app.add_url_rule("/items/<int:item_id>", "item", lambda item_id: "")
+    with app.test_request_context():
+        print(json.dumps({"url": url_for("item", item_id=3, q="x"), "compiled": compiled}))
+''')
+
+
+def test_a_later_process_takes_the_code_from_the_folder(tmp_path):
+    def run() -> dict:
+        result = subprocess.run([sys.executable, "-c", FOLDER_SCRIPT, str(tmp_path / "kept")], capture_output=True,
+                                text=True, timeout=60, check=True)
+        return json.loads(result.stdout)
+
+    first, second = run(), run()
+    assert first["url"] == second["url"] == "/items/3?q=x"
+    assert "/items/<int:item_id>" in first["compiled"] and "/items/<int:item_id>" not in second["compiled"]
+    for path in (tmp_path / "kept").iterdir():
+        path.write_bytes(b"not marshal data")  # what a submission may leave there: compiled again, same URL
+    assert run() == first

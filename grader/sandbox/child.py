@@ -184,7 +184,7 @@ def load_app(ctrl: socket.socket, job: dict[str, Any]) -> tuple[AppTarget, Guard
     Returns the app and the grader's tools as they were before student code ran (to catch tampering).
     Every app built in this process from now on compiles each URL rule's builders once (``url_builders``).
     """
-    compile_once()
+    compile_once(os.path.join(job["workdir"], "url-builders"))
     guard = Guard()
     try:
         target = load(job["app"], job["root"])
