@@ -16,6 +16,7 @@ import functools
 import gc
 import importlib
 import inspect
+import mimetypes
 import os
 import select
 import socket
@@ -132,7 +133,9 @@ def _redirect_output(target: str | int) -> None:
 
 @functools.cache  # once per process: a batch grader warms up before it forks, and no zygote repeats it
 def warm_up() -> None:
-    """Exercise a throw-away app once, so Flask's lazy imports happen here and not in every worker."""
+    """Exercise a throw-away app once, so Flask's lazy imports happen here and not in every worker;
+    read the system's MIME types too (which sending a static file does the first time, in every worker)."""
+    mimetypes.init()
     app = Flask("warm_up")
     app.add_url_rule("/", "index", lambda: "ok")
     Worker(app, "/").op_request(0, "GET", "/", {})
