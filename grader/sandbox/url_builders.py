@@ -48,10 +48,7 @@ def _read(key: tuple[Any, ...]) -> Compiled | None:
     return code, default_values
 
 
-def _keep(key: tuple[Any, ...], compiled: Compiled) -> None:
-    if len(_compiled) >= MAX_KEPT:
-        return
-    _compiled[key] = compiled
+def _write(key: tuple[Any, ...], compiled: Compiled) -> None:
     if _folder is None:
         return
     try:  # written whole, then renamed: a worker reading it at the same time finds all of it or nothing
@@ -76,11 +73,14 @@ def _builder(rule: Rule, append_unknown: bool = True) -> Callable[..., tuple[str
     compiled = _compiled.get(key) or _read(key)
     if compiled is None:
         function = _compile_builder(rule, append_unknown)
-        _keep(key, (function.__code__, function.__defaults__))
-        return function
-    _compiled.setdefault(key, compiled)
-    code, default_values = compiled
-    return FunctionType(code, {"__builtins__": builtins.__dict__}, code.co_name, default_values)
+        compiled = function.__code__, function.__defaults__
+        _write(key, compiled)
+    else:
+        code, default_values = compiled
+        function = FunctionType(code, {"__builtins__": builtins.__dict__}, code.co_name, default_values)
+    if len(_compiled) < MAX_KEPT:
+        _compiled[key] = compiled
+    return function
 
 
 def compile_once(folder: str | None = None) -> None:
@@ -88,6 +88,7 @@ def compile_once(folder: str | None = None) -> None:
     kept in ``folder`` (if given) for the processes forked or started after this one."""
     global _folder
     if folder is not None:
-        os.makedirs(folder, exist_ok=True)
+        with contextlib.suppress(OSError):  # without it, each process compiles for itself
+            os.makedirs(folder, exist_ok=True)
     _folder = folder
     Rule._compile_builder = _builder  # type: ignore[method-assign]
