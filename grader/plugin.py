@@ -40,8 +40,9 @@ def check(points: float = 1, hints: Sequence[str] = (), hidden: bool = False,
 
     ``hints`` go from gentle to specific: the first is shown with a failure, the rest on request.
     ``config`` adds settings to the test config this check's app is built with (factory apps).
-    ``fresh_app``: the check counts on what a never-used app holds (its starter items, no accounts), so
-    it runs on one at once, instead of failing on the earlier checks' leftovers and running again.
+    ``fresh_app``: the check counts on what a new app holds (its starter items, no accounts), so it gets
+    one at once, instead of failing on the earlier checks' leftovers and running again: from a factory,
+    built anew in the worker the checks run in; a module-level app, in a never-used worker.
     """
     return pytest.mark.check(points=points, hints=tuple(hints), hidden=hidden, config=dict(config or {}),
                              fresh_app=fresh_app)
@@ -92,10 +93,11 @@ class GraderPlugin:
     def app(self, request: pytest.FixtureRequest) -> App:
         marker = request.node.get_closest_marker("check")
         assert self.sandbox is not None
-        if marker is not None and marker.kwargs.get("fresh_app"):
-            self.sandbox.discard_worker()  # its verdict on a used app would only be run again
-        self.may_retry = self.sandbox.has_worker  # so the check runs after others in the same worker
-        worker = self.sandbox.worker_for_check(marker.kwargs.get("config") if marker else None)
+        used = self.sandbox.shared if self.sandbox.has_worker else None
+        self.may_retry = used is not None  # the check runs after others in the same worker (if it gets that far)
+        worker = self.sandbox.worker_for_check(marker.kwargs.get("config") if marker else None,
+                                               new_app=bool(marker and marker.kwargs.get("fresh_app")))
+        self.may_retry = worker is used
         request.node.stash[WORKER] = worker
         return App(worker, self._lesson_of(request.node).probes)
 

@@ -1,6 +1,6 @@
 """A submission's checks share one worker process, yet what one check leaves behind never fails another
 (with either sandbox): a check that fails there runs again on a never-used app, and one marked
-``fresh_app`` runs on one at once."""
+``fresh_app`` gets a new app at once (from a factory, in the same worker)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,24 @@ def test_a_check_that_counts_on_a_never_used_app_runs_once_on_one(monkeypatch: p
     assert ran.count("test_domain_filter") == 1
     assert len(spawned) == 3  # the first worker, then one for each of lesson 3's two fresh_app checks
     assert len(ran) == len(report.checks)
+
+
+def test_a_check_that_counts_on_a_new_factory_app_gets_one_in_the_same_worker(monkeypatch: pytest.MonkeyPatch):
+    # Lesson 11's checks of the API count on an empty database (fresh_app): the factory builds each of
+    # them a new app, with a new database, in the one worker all the checks run in.
+    spawned: list[int] = []
+    spawn = Sandbox.spawn
+
+    def counting_spawn(sandbox: Sandbox, config=None):
+        worker = spawn(sandbox, config)
+        spawned.append(worker.pid)
+        return worker
+
+    monkeypatch.setattr(Sandbox, "spawn", counting_spawn)
+    lesson = COURSE.find("lesson11")
+    report = grade(COURSE, lesson, lesson.solution, regression=False)
+    assert report.passed
+    assert len(spawned) == 1
 
 
 def test_a_factory_that_fails_on_its_second_call_fails_only_the_checks_that_look_for_it(tmp_path: Path):

@@ -46,17 +46,19 @@ class Worker:
     def _record_template(self, sender: Flask, template: Any, context: Any, **extra: Any) -> None:
         self.templates.append(template.name)
 
-    def op_next_check(self, config: dict[str, Any] | None) -> None:
-        """Get ready for another check: new test clients, on the app made for the check's settings."""
+    def op_next_check(self, config: dict[str, Any] | None, new_app: bool = False) -> bool:
+        """Get ready for another check: new test clients, on the app made for the check's settings (with
+        ``new_app``, one made now). False if a new app was asked for and there is no factory to make one."""
         sys.stdout.flush()
         sys.stderr.flush()
         if self.rebuild is None:
             self._use(self.app)
-            return
+            return not new_app
         key = _settings_key(config)
-        if key not in self.apps:
+        if new_app or key not in self.apps:
             self.apps[key] = self.rebuild(config or {})
         self._use(self.apps[key])
+        return True
 
     def op_new_client(self) -> int:
         self.clients.append(self.app.test_client())

@@ -93,11 +93,12 @@ class Worker:
             raise StudentError(action, reply["raised"])
         return reply.get("ok")
 
-    def next_check(self, config: dict[str, Any] | None) -> None:
-        """Get ready to run another check: new test clients, a new app from a factory, the time limit anew."""
+    def next_check(self, config: dict[str, Any] | None, new_app: bool = False) -> bool:
+        """Get ready to run another check: new test clients, the time limit anew, and the app for the
+        check's settings (``new_app``: one built now, from a factory). False if there is no factory to build one."""
         self._start_clock()
         self.output_from = size_of(self._output_file)
-        self.call("building the app", "next_check", config=config)
+        return bool(self.call("building the app", "next_check", config=config, new_app=new_app))
 
     def output(self) -> str:
         """What the student's code printed during the current check (capped)."""
@@ -235,19 +236,20 @@ class Sandbox:
         if time.monotonic() >= self.deadline:
             raise LimitExceeded(f"not run: the time for the whole submission ({self.limits.submission_seconds:g} s) ran out")
 
-    def worker_for_check(self, config: dict[str, Any] | None = None) -> Worker:
+    def worker_for_check(self, config: dict[str, Any] | None = None, new_app: bool = False) -> Worker:
         """The worker the previous check ran in, ready for the next one, or a new one if it has ended.
 
         Checks run one after another in one process, which saves a fork per check; ``config`` adds
-        to the lesson's test config for this check.
+        to the lesson's test config for this check. ``new_app``: an app no check has used, built anew
+        from a factory in that process, or else (a module-level app) in a new process.
         """
         self._may_run()
         if self.limits.strict:
             self.discard_worker()
+        if self.shared is not None and not self.shared.closed and not self.shared.next_check(config, new_app):
+            self.discard_worker()
         if self.shared is None or self.shared.closed:
             self.shared = self.spawn(config)
-        else:
-            self.shared.next_check(config)
         return self.shared
 
     @property

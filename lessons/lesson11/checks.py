@@ -162,7 +162,7 @@ def test_class_based_views(app, client):
     expect(client.get("/nope")).status(404).mimetype("text/html")
 
 
-@check(points=3, hints=[
+@check(points=3, fresh_app=True, hints=[
     ("POST /api/tokens reads the username and password from request.authorization (Basic auth), checks them like "
      "login() does, and answers 201 {\"token\": ..., \"expires_in\": API_TOKEN_MAX_AGE}. See lesson 11, \"Trading a "
      "password for a token\"."),
