@@ -18,6 +18,35 @@ COURSE = Course.load()
 pytestmark = pytest.mark.usefixtures("sandbox_mechanism")
 
 
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pid of every worker spawned while the test runs."""
+    pids: list[int] = []
+    spawn = Sandbox.spawn
+
+    def counting_spawn(sandbox: Sandbox, config=None):
+        worker = spawn(sandbox, config)
+        pids.append(worker.pid)
+        return worker
+
+    monkeypatch.setattr(Sandbox, "spawn", counting_spawn)
+    return pids
+
+
+@pytest.fixture
+def ran(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The id (lessonN::test_name) of every check run in this process while the test runs, re-runs included."""
+    checks: list[str] = []
+    run_check = GraderPlugin._run_check
+
+    def counting_run(plugin: GraderPlugin, item) -> None:
+        checks.append(plugin._check_id(item))
+        run_check(plugin, item)
+
+    monkeypatch.setattr(GraderPlugin, "_run_check", counting_run)
+    return checks
+
+
 def test_checks_run_in_one_worker_until_it_is_discarded():
     lesson = COURSE.find("lesson1")
     with Sandbox(lesson.solution, lesson.app, lesson.config, Limits()) as sandbox:
@@ -28,46 +57,22 @@ def test_checks_run_in_one_worker_until_it_is_discarded():
         assert sandbox.worker_for_check().pid != first.pid
 
 
-def test_a_check_that_counts_on_a_never_used_app_runs_once_on_one(monkeypatch: pytest.MonkeyPatch):
+def test_a_check_that_counts_on_a_never_used_app_runs_once_on_one(spawned: list[int], ran: list[str]):
     # Lesson 3's app keeps its items in a module-level list. The autoescape check adds an item from
     # evil.example, which the domain filter check, run after it in the same process, would see as one
     # item too many: it is marked fresh_app, so it runs once, on a new worker, and passes there (no check
     # runs twice).
-    spawned: list[int] = []
-    ran: list[str] = []
-    spawn, run_check = Sandbox.spawn, GraderPlugin._run_check
-
-    def counting_spawn(sandbox: Sandbox, config=None):
-        worker = spawn(sandbox, config)
-        spawned.append(worker.pid)
-        return worker
-
-    def counting_run(plugin: GraderPlugin, item) -> None:
-        ran.append(item.name)
-        run_check(plugin, item)
-
-    monkeypatch.setattr(Sandbox, "spawn", counting_spawn)
-    monkeypatch.setattr(GraderPlugin, "_run_check", counting_run)
     lesson = COURSE.find("lesson3")
     report = grade(COURSE, lesson, lesson.solution, regression=False)
     assert report.passed
-    assert ran.count("test_domain_filter") == 1
+    assert ran.count("lesson3::test_domain_filter") == 1
     assert len(spawned) == 3  # the first worker, then one for each of lesson 3's two fresh_app checks
     assert len(ran) == len(report.checks)
 
 
-def test_a_check_that_counts_on_a_new_factory_app_gets_one_in_the_same_worker(monkeypatch: pytest.MonkeyPatch):
+def test_a_check_that_counts_on_a_new_factory_app_gets_one_in_the_same_worker(spawned: list[int]):
     # Lesson 11's checks of the API count on an empty database (fresh_app): the factory builds each of
     # them a new app, with a new database, in the one worker all the checks run in.
-    spawned: list[int] = []
-    spawn = Sandbox.spawn
-
-    def counting_spawn(sandbox: Sandbox, config=None):
-        worker = spawn(sandbox, config)
-        spawned.append(worker.pid)
-        return worker
-
-    monkeypatch.setattr(Sandbox, "spawn", counting_spawn)
     lesson = COURSE.find("lesson11")
     report = grade(COURSE, lesson, lesson.solution, regression=False)
     assert report.passed
@@ -85,17 +90,9 @@ def test_a_factory_that_fails_on_its_second_call_fails_only_the_checks_that_look
 
 
 @pytest.mark.parametrize("lesson", [pytest.param(lesson, id=lesson.id) for lesson in COURSE.lessons])
-def test_no_check_runs_twice_on_the_solution(lesson, monkeypatch: pytest.MonkeyPatch):
+def test_no_check_runs_twice_on_the_solution(lesson, ran: list[str], monkeypatch: pytest.MonkeyPatch):
     # Leftovers never fail a check, but a check that fails on them costs a second run: one that counts
     # on a never-used app (starter items, no accounts) is marked fresh_app, and this names any that is not.
-    ran: list[str] = []
-    run_check = GraderPlugin._run_check
-
-    def counting_run(plugin: GraderPlugin, item) -> None:
-        ran.append(plugin._check_id(item))
-        run_check(plugin, item)
-
-    monkeypatch.setattr(GraderPlugin, "_run_check", counting_run)
     monkeypatch.setattr("grader.runner._parallel", lambda: False)  # every check run in this process, counted
     report = grade(COURSE, lesson, lesson.solution)
     assert report.passed

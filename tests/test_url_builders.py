@@ -66,7 +66,6 @@ def test_urls_are_the_ones_werkzeug_builds():
 FOLDER_SCRIPT = textwrap.dedent('''
     import json, sys
     from flask import Flask, url_for
-    from werkzeug.routing.rules import Rule
     from grader.sandbox import url_builders
 
     compiled = []

@@ -24,7 +24,7 @@ from werkzeug.routing.rules import Rule
 MAX_KEPT = 5000  # rules whose code is kept: an app that adds more compiles the rest itself
 
 _compile_builder = Rule._compile_builder
-Compiled = tuple[CodeType, "tuple[Any, ...] | None"]  # a builder's code and its arguments' defaults
+Compiled = tuple[CodeType, tuple[Any, ...] | None]  # a builder's code and its arguments' defaults
 _compiled: dict[tuple[Any, ...], Compiled] = {}
 _folder: str | None = None
 
