@@ -111,7 +111,7 @@ def setup_error_note(error):
     return None
 
 
-@check(points=2, config=CSRF_ON, hints=[
+@check(points=2, fresh_app=True, config=CSRF_ON, hints=[
     ("Create csrf = CSRFProtect() in shelf/extensions.py and call csrf.init_app(app) in create_app(), after the "
     "blueprints. See lesson 10, \"CSRFProtect\"."),
     ("The form's template needs <input type=\"hidden\" name=\"csrf_token\" value=\"{{ csrf_token() }}\">. The API "

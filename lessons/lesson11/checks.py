@@ -341,7 +341,7 @@ def link(page, per_page):
     return f"/api/items?page={page}&per_page={per_page}"
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("GET /api/items reads page and per_page with request.args.get(..., type=int), caps per_page at 100, aborts "
      "with 400 when either is below 1, and returns {\"items\", \"page\", \"per_page\", \"total\", \"next\", "
      "\"prev\"}. See lesson 11, \"Pagination\"."),

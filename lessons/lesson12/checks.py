@@ -49,12 +49,12 @@ REFERENCE_RUNS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def on_reference(app) -> dict:
-    """The student's tests run on the reference Shelf, once per submission: the check of task 3 and
-    every check of a bug need these outcomes, and they are the same for all of them."""
+    """The student's tests run on the reference Shelf, once per submission (and for both grader
+    processes): the check of task 3 and every check of a bug need these outcomes, the same for all."""
     submission = app.worker.sandbox
     if submission not in REFERENCE_RUNS:
         try:
-            REFERENCE_RUNS[submission] = run_tests(app, reference())
+            REFERENCE_RUNS[submission] = submission.remember("tests-on-reference", lambda: run_tests(app, reference()))
         except LimitExceeded as error:  # a suite that never ends: the next checks need not wait for it again
             REFERENCE_RUNS[submission] = error
     outcome = REFERENCE_RUNS[submission]

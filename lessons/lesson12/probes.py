@@ -197,6 +197,7 @@ def _import_wsgi(database: str) -> tuple[object, dict | None]:
     check) and ``waitress.serve()`` (refused here) raise instead, and the answer says which ran.
     """
     serve, waitress.serve = waitress.serve, _refuse_serve
+    sys.modules.pop("wsgi", None)  # imported anew, as by a server just started: not the module an earlier check built
     try:
         with _environment(**{**_no_flask_settings(), "FLASK_DATABASE": database}):
             return importlib.import_module("wsgi"), None

@@ -184,7 +184,7 @@ def test_domain_filter(app, client):
     expect(response).status(200).text_contains("(peps.python.org)", "(flask.palletsprojects.com)")
 
 
-@check(points=1, hints=[
+@check(points=1, fresh_app=True, hints=[
     ("A function decorated with @app.context_processor returns a dict whose keys every template can use. "
     "See lesson 3, \"Context processors\"."),
     ("Return {\"item_count\": len(store.all_items())}, and in base.html write <footer>{{ item_count }} items "

@@ -175,7 +175,7 @@ def test_search_and_filter(client):
     lists(client.get("/items/"), SEED_TITLES)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Read page and per_page with request.args.get(\"page\", 1, type=int): a value that is not a number gives "
     "the default. See lesson 4, \"Paginating a list\"."),
     ("Keep per_page between 1 and 100 and page between 1 and the number of pages (at least 1), then render "
@@ -261,7 +261,7 @@ def test_form_validation(client):
              note="Check first, and call store.add only when item_error finds nothing wrong.")
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("After saving with store.add(...), redirect to the new item's page: "
     "return redirect(url_for(\"item_detail\", item_id=item[\"id\"])). See lesson 4, \"Redirect after POST\"."),
     ("tags is optional: request.form.get(\"tags\", \"\") gives \"\" when the field is missing, while "

@@ -405,7 +405,7 @@ def test_settings_layers(app):
                       "development key, and the real one comes from the instance file or the environment.")
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Give each app its own Store in store.init_app(app): app.extensions[\"shelf_store\"] = Store(). Views find "
     "it with get_store(), which returns current_app.extensions[\"shelf_store\"]. See lesson 7, \"One store per "
     "app\"."),

@@ -149,7 +149,7 @@ def test_get_db_per_app_context(app):
              note=teardown_note(result["where"]))
 
 
-@check(points=1, hints=[
+@check(points=1, fresh_app=True, hints=[
     ("get_db() connects to current_app.config[\"DATABASE\"], read when the connection is opened; create_app() "
      "gives it a default, os.path.join(app.instance_path, \"shelf.sqlite\"), before test_config is applied. See "
      "lesson 8, \"The DATABASE setting\"."),
@@ -351,7 +351,7 @@ def test_init_db_command(app, client, runner):
     command_ran(elsewhere, "flask init-db, run from another folder", "Initialized the database.", note)
 
 
-@check(points=1, hints=[
+@check(points=1, fresh_app=True, hints=[
     ("In shelf/commands.py: @click.command(\"seed\") and @click.option(\"--count\", default=3, "
      "type=click.IntRange(min=0)); the function adds count items with get_store().add(...) and echoes "
      "f\"Seeded {count} items.\". Register it with app.cli.add_command(...). See lesson 8, \"CLI commands\"."),

@@ -173,7 +173,7 @@ def sends_to_login(response, path):
 
 # --- the checks ----------------------------------------------------------------------------------
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Add the table user to schema.sql (id, username TEXT UNIQUE NOT NULL, password TEXT NOT NULL) and a view "
      "register() at /auth/register in shelf/auth.py, whose blueprint create_app() registers. See lesson 9, "
      "\"Registering\"."),
@@ -314,7 +314,7 @@ def test_logout(app, client):
              sent="reading the session after " + response.sent)
 
 
-@check(points=2, hints=[
+@check(points=2, fresh_app=True, hints=[
     ("Write login_required(view) in shelf/auth.py: its inner function redirects to url_for(\"auth.login\", "
      "next=request.path) when g.user is None, else calls the view; decorate the inner function with "
      "@functools.wraps(view). See lesson 9, \"login_required: a decorator of your own\"."),
