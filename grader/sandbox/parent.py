@@ -9,6 +9,7 @@ ending them differ.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import select
 import shutil
@@ -16,7 +17,7 @@ import socket
 import struct
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -148,6 +149,7 @@ class Sandbox:
         self.deadline = time.monotonic() + limits.submission_seconds
         self.workdir = new_folder(where=None if os.environ.get("TMPDIR") else MEMORY_FOLDER)
         self.output_dir = self.workdir / "output"
+        self.remembered: dict[str, Any] = {}
 
     def start(self) -> None:
         """Fork the zygote, which imports the student's app while the grader gets its checks ready."""
@@ -225,6 +227,22 @@ class Sandbox:
             return None
         self.pid = 0
         return os.waitstatus_to_exitcode(status)
+
+    def remember(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, a JSON value, once per submission: the first of the grader's processes to need it
+        keeps it in the output folder, out of the sandbox's sight, where the second (``parallel``) finds it.
+        With the portable mechanism the sandbox could write there: each process keeps its own, in memory."""
+        if name not in self.remembered:
+            kept = self.output_dir / f"remembered-{name}.json"
+            if not self.portable and kept.exists():
+                self.remembered[name] = protocol.decode(json.loads(kept.read_text(encoding="utf-8")))
+            else:
+                self.remembered[name] = compute()
+                if not self.portable:
+                    written = kept.with_name(f"{kept.name}.{os.getpid()}")
+                    written.write_text(json.dumps(protocol.encode(self.remembered[name])), encoding="utf-8")
+                    written.replace(kept)  # whole or not at all, for the other process
+        return self.remembered[name]
 
     def time_for_a_check(self) -> float:
         """A check's time limit, cut short by the submission's."""
