@@ -25,8 +25,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
-
 from ..course import Course, Lesson
 from ..report import CheckResult, Report
 from ..sandbox import Limits
@@ -205,6 +203,8 @@ def next_lesson(statuses: list[LessonStatus]) -> Lesson | None:
 @contextlib.contextmanager
 def updating(root: Path) -> Iterator[Progress]:
     """Load the progress file, let the caller change it, save it: one process at a time (a file lock)."""
+    from filelock import FileLock  # imported once the grading is done: it is not on the way to the first verdict
+
     folder = root / STATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(folder / "progress.lock"):
