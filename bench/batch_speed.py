@@ -3,8 +3,8 @@
 Most submissions are the reference solution, some carry one realistic bug (a mutant from the
 lesson's mutants.toml), a few are hostile (from tests/hostile). Prints, per N, submissions per
 second (wall time from the start of the batch to its last grade, worker start-up included), the
-CPU time one submission costs (all processes; on a machine shared with other work this, not the
-wall time, is the figure to compare), per-submission latency (p50, p95) and the peak memory of
+CPU time one submission costs (all processes, ``cpu_time``: on Linux the machine's, so benchmark an
+idle machine), per-submission latency (p50, p95) and the peak memory of
 the largest grading process, which must not grow with N. Run: python bench/batch_speed.py [lesson] [N ...] [--jobs J]   (default: lesson3 50 200)
 """
 
@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from cpu_time import busy_seconds
 from grader.classroom import batch
 from grader.authoring import mutants
 from grader.course import Course, Lesson
@@ -48,22 +49,16 @@ def generate(lesson: Lesson, count: int, folder: Path) -> dict[str, int]:
     return kinds
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of every finished process it started (workers, sandboxes, checks)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def measure(course: Course, lesson: Lesson, count: int, jobs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="batch-bench-") as temporary:
         folder = Path(temporary) / "submissions"
         folder.mkdir()
         kinds = generate(lesson, count, folder)
-        cpu_before = cpu_seconds()
+        cpu_before = busy_seconds()
         started = time.perf_counter()
         summary = batch.run(course, lesson, folder, Path(temporary) / "gradebook.sqlite", jobs=jobs)
         wall = time.perf_counter() - started
-        cpu = (cpu_seconds() - cpu_before) / count
+        cpu = (busy_seconds() - cpu_before) / count
     latencies = sorted(outcome.seconds for outcome in summary.outcomes)
     p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

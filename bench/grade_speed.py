@@ -3,7 +3,7 @@
 Per lesson, the median of several runs of:
 - wall: the whole `grade lessonN --solution` (isolation included), and its ratio to `import flask`;
 - first: the time until the first verdict line is printed (the lesson's own checks stream first);
-- cpu: the CPU time of the grader and every process it started;
+- cpu: the CPU time of the grader and every process it started (``cpu_time``: on Linux, the machine's);
 - strict: the wall time with `--strict` (a never-used process and app for every check).
 
 Python does not write bytecode where PYTHONDONTWRITEBYTECODE is set, so every run compiles the grader,
@@ -14,23 +14,18 @@ the checks and the student's app again. A student's Python writes it: the figure
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 
+from cpu_time import busy_seconds
 from grader.course import Course
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     """Wall time, time to the first verdict line (a line starting with ✓ or ✗), and CPU time."""
-    cpu = _children_cpu()
+    cpu = busy_seconds()
     started = time.perf_counter()
     first = 0.0
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as process:
@@ -38,7 +33,7 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
         for line in process.stdout:
             if not first and line.lstrip().startswith(("✓", "✗")):
                 first = time.perf_counter() - started
-    return time.perf_counter() - started, first, _children_cpu() - cpu
+    return time.perf_counter() - started, first, busy_seconds() - cpu
 
 
 def main(runs: int, bytecode_only: bool) -> None:
