@@ -79,6 +79,18 @@ def test_a_check_that_counts_on_a_new_factory_app_gets_one_in_the_same_worker(sp
     assert len(spawned) == 1
 
 
+def test_the_check_after_a_failure_gets_a_never_used_app(spawned: list[int], ran: list[str],
+                                                         monkeypatch: pytest.MonkeyPatch):
+    # Lesson 7's starter fails each of lesson 7's checks. Each is judged once, on a never-used app of its
+    # own, instead of failing after the failure before it and then running again.
+    monkeypatch.setattr("grader.runner._parallel", lambda: False)
+    lesson = COURSE.find("lesson7")
+    report = grade(COURSE, lesson, lesson.exercise, regression=False)
+    assert not any(check.passed for check in report.checks)
+    assert len(ran) == len(report.checks)
+    assert len(spawned) == len(report.checks)
+
+
 def test_a_factory_that_fails_on_its_second_call_fails_only_the_checks_that_look_for_it(tmp_path: Path):
     # create_app() sets up one module-level app, so the shared worker cannot build a second one
     # for the next check; every check that does not look for that runs again and passes.
