@@ -172,16 +172,16 @@ class GraderPlugin:
 
     def _judge_all(self, items: Iterator[pytest.Item]) -> dict[str, CheckResult]:
         """Run ``items`` one after another; a check that fails after others runs again on a never-used app.
-        After a failure the next check gets a never-used app at once (as every check does with
-        ``--strict``): code that fails one check tends to fail the next, which would then run twice.
-        Returns their verdicts, by node id."""
+        Where a never-used app is a fork away (not with the portable mechanism, which starts a process),
+        the check after a failure gets one at once, as every check does with ``--strict``: code that
+        fails one check tends to fail the next, which would then run twice. Returns the verdicts, by node id."""
         judged = {}
         for item in items:
             self._run_check(item)
             if self.results[item.nodeid].failure is not None and self.may_retry:
                 self.sandbox.discard_worker()  # so it runs again on a never-used app, and that verdict counts
                 self._run_check(item)
-            if self.results[item.nodeid].failure is not None:
+            if self.results[item.nodeid].failure is not None and not self.sandbox.portable:
                 self.sandbox.discard_worker()
             judged[item.nodeid] = self.results[item.nodeid]
             if self.on_check is not None:
