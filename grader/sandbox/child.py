@@ -31,7 +31,7 @@ from jinja2 import FileSystemBytecodeCache
 
 from . import protocol
 from .explain import describe
-from .loading import AppTarget, LoadError, load
+from .loading import AppTarget, LoadError, load, load_anew
 from .operations import PROBES, Worker, load_probes
 from .processes import own_processes, sandbox_user
 from .restrict import apply_limits, confine_job, drop_privileges
@@ -299,9 +299,13 @@ def serve_checks(sock: socket.socket, target: AppTarget, job: dict[str, Any]) ->
             app.jinja_env.bytecode_cache = FileSystemBytecodeCache(_template_cache(job))
         return app
 
+    def build_anew(config: dict[str, Any]) -> Flask:
+        return load_anew(job["app"], root).build(config)
+
+    rebuild = build if target.is_factory else build_anew if job.get("import_anew") else None
     try:
         config = job.get("check_config") or {}
-        worker = Worker(build(config), root, build if target.is_factory else None, config)
+        worker = Worker(build(config), root, rebuild, config)
     except LoadError as error:
         protocol.send(sock, {"load_error": error.info})
         os._exit(0)

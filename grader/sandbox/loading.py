@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,3 +133,12 @@ def load(spec: str, root: str) -> AppTarget:
                       f"`{attribute}.wsgi_app`, never `{attribute}` itself.",
         })
     return AppTarget(spec, value)
+
+
+def load_anew(spec: str, root: str) -> AppTarget:
+    """``load`` as a new process would: the modules imported from the submission are forgotten first, so
+    that its code runs again and a module-level app is made anew."""
+    for name, module in list(sys.modules.items()):
+        if (getattr(module, "__file__", None) or "").startswith(root + os.sep):
+            del sys.modules[name]
+    return load(spec, root)

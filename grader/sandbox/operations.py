@@ -24,7 +24,8 @@ MAX_BODY = 8 * 1024 * 1024
 class Worker:
     """The state of the check being run: its app, its test clients, and the templates rendered so far.
 
-    ``rebuild(config)`` makes a new app from a factory. The checks that follow one another here
+    ``rebuild(config)`` makes a new app: from a factory, or (the portable sandbox, where a new process
+    starts an interpreter) by importing the student's modules anew. The checks that follow one another here
     share one app per check settings, as a module-level app is shared: building a factory app (and
     loading its templates on its first request) costs more than most checks. Whatever a check leaves
     in that app cannot fail a later one, which runs again on a never-used app when it fails here.
@@ -48,7 +49,7 @@ class Worker:
 
     def op_next_check(self, config: dict[str, Any] | None, new_app: bool = False) -> bool:
         """Get ready for another check: new test clients, on the app made for the check's settings (with
-        ``new_app``, one made now). False if a new app was asked for and there is no factory to make one."""
+        ``new_app``, one made now). False if a new app was asked for and none can be made here."""
         sys.stdout.flush()
         sys.stderr.flush()
         if self.rebuild is None:

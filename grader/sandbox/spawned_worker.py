@@ -34,7 +34,9 @@ def main(job_file: str) -> NoReturn:
     except (protocol.ChannelClosed, KeyError):  # a spare the grader no longer needs
         os._exit(0)
     output = os.path.join(job["output_dir"], f"worker-{os.getpid()}.txt")
-    serve_checks(sock, target, dict(job, guard=guard, check_config=config, output=output))
+    # A check that needs a new module-level app imports the student's modules anew, here: a process would
+    # cost an interpreter's start (a forked worker gets one from its zygote instead).
+    serve_checks(sock, target, dict(job, guard=guard, check_config=config, output=output, import_anew=True))
 
 
 if __name__ == "__main__":
