@@ -25,7 +25,7 @@ def list_lessons() -> int:
 
     from ..student.screens import render_lessons
 
-    render_lessons(Console(highlight=False), current_course())
+    render_lessons(Console(highlight=False, emoji=False), current_course())
     return EXIT_PASSED
 
 
@@ -90,7 +90,7 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
 
         from ..reports.terminal import LiveReport
 
-        live = LiveReport(Console(highlight=False), lesson)
+        live = LiveReport(Console(highlight=False, emoji=False), lesson)
     streamed = live.check if live is not None and only is None else None  # --check shows its one check only
     report = _run(course, lesson, target, include_hidden=instructor, limits=limits, on_check=streamed)
     if only is not None:
@@ -146,7 +146,7 @@ def _watch(course: Course, lesson: Lesson, target: Path | None, poll: bool, *, i
     folder = target or lesson.exercise
     if not folder.is_dir():
         raise click.UsageError(f"--watch needs a folder, and {folder} is not one")
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     run: dict[str, Any] = {}
 
     def start() -> None:
@@ -210,7 +210,7 @@ def show_progress() -> int:
     progress = Progress.load(course.root)
     if progress.warning:
         warn(progress.warning)
-    render_progress(Console(highlight=False), course, progress.statuses(course))
+    render_progress(Console(highlight=False, emoji=False), course, progress.statuses(course))
     return EXIT_PASSED
 
 
@@ -231,7 +231,7 @@ def show_hint(lesson_name: str | None) -> int:
     else:
         lesson = next_lesson(Progress.load(course.root).statuses(course)) or course.lessons[-1]
     report = _run(course, lesson, None)
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     console.print(Text(f"Lesson {lesson.number} · {lesson.title}", style="bold"))
     if report.load_error:
         console.print(f"Your app does not load ({report.load_error['title']}). Fix that first: "
@@ -293,7 +293,7 @@ def show_solution(lesson_name: str, yes: bool) -> int:
             f"(`grade hint {lesson.id}` helps one step at a time). Show it anyway?"):
         click.echo("Not shown.")
         return EXIT_FAILED
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     console.print(f"The reference solution of lesson {lesson.number} is in solutions/{lesson.id}/. "
                   f"Here it is as changes to your files (- yours, + the reference):", style="bold")
     diff = solution_diff(lesson)
@@ -313,7 +313,7 @@ def doctor() -> int:
     from ..student.screens import render_findings
 
     findings = examine(workspace_root())
-    render_findings(Console(highlight=False), findings)
+    render_findings(Console(highlight=False, emoji=False), findings)
     problems = sum(finding.level is Level.FAIL for finding in findings)
     click.echo(f"{problems} problem(s) to fix." if problems else "Everything is ready.")
     return EXIT_FAILED if problems else EXIT_PASSED
