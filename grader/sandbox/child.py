@@ -293,14 +293,14 @@ def serve_checks(sock: socket.socket, target: AppTarget, job: dict[str, Any]) ->
     _redirect_output(job["output"])
     root = job["root"]
 
-    def build(config: dict[str, Any]) -> Flask:
-        app = target.build(_with_scratch({**job["config"], **config}, job["workdir"]))
-        if target.is_factory:  # every check has a new app: share its compiled templates with the next checks
+    def build(config: dict[str, Any], made_by: AppTarget = target) -> Flask:
+        app = made_by.build(_with_scratch({**job["config"], **config}, job["workdir"]))
+        if made_by.is_factory:  # every check has a new app: share its compiled templates with the next checks
             app.jinja_env.bytecode_cache = FileSystemBytecodeCache(_template_cache(job))
         return app
 
     def build_anew(config: dict[str, Any]) -> Flask:
-        return load_anew(job["app"], root).build(config)
+        return build(config, load_anew(job["app"], root))
 
     rebuild = build if target.is_factory else build_anew if job.get("import_anew") else None
     try:
