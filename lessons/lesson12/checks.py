@@ -45,22 +45,20 @@ def run_tests(app, package=None, **options) -> dict:
     return app.probe("your_tests", package, options)
 
 
-REFERENCE_RUNS: WeakKeyDictionary = WeakKeyDictionary()
+NEVER_ENDED: WeakKeyDictionary = WeakKeyDictionary()  # submissions whose suite ran out of time on the reference
 
 
 def on_reference(app) -> dict:
     """The student's tests run on the reference Shelf, once per submission (and for both grader
     processes): the check of task 3 and every check of a bug need these outcomes, the same for all."""
     submission = app.worker.sandbox
-    if submission not in REFERENCE_RUNS:
-        try:
-            REFERENCE_RUNS[submission] = submission.remember("tests-on-reference", lambda: run_tests(app, reference()))
-        except LimitExceeded as error:  # a suite that never ends: the next checks need not wait for it again
-            REFERENCE_RUNS[submission] = error
-    outcome = REFERENCE_RUNS[submission]
-    if isinstance(outcome, LimitExceeded):
-        raise outcome
-    return outcome
+    if submission in NEVER_ENDED:  # a suite that never ends: the next checks need not wait for it again
+        raise NEVER_ENDED[submission]
+    try:
+        return submission.remember("tests-on-reference", lambda: run_tests(app, reference()))
+    except LimitExceeded as error:
+        NEVER_ENDED[submission] = error
+        raise
 
 
 def failed(result, run=0) -> list[tuple[str, str]]:
