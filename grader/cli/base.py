@@ -11,7 +11,7 @@ import functools
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,9 @@ from ..course import COURSE_ROOT, Course, Lesson, UnknownLesson
 from ..reports.escape import visible
 from ..report import Report
 from ..sandbox import Limits
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_COURSE_BROKEN, EXIT_UNCONFINED = 0, 1, 2, 3, 4
 
@@ -97,6 +100,14 @@ def require_confinement(instructor: bool, accepted: bool) -> None:
     if not accepted:
         raise Unconfined(f"not graded: {warning}; to grade anyway, pass --unconfined")
     warn(warning)
+
+
+def terminal() -> Console:
+    """The console a command prints its screens with: every text as written, with no highlighted numbers and
+    no emoji for a :name:. rich is imported when a command prints, not when ``grade`` starts."""
+    from rich.console import Console
+
+    return Console(highlight=False, emoji=False)
 
 
 def warn(message: str) -> None:

@@ -12,7 +12,7 @@ import click
 
 from ..sandbox import Limits
 from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
-                   only_check, require_confinement, unconfined_option, warn, write_text)
+                   only_check, require_confinement, terminal, unconfined_option, warn, write_text)
 
 
 @cli.command("batch")
@@ -77,7 +77,7 @@ def batch_grade(lesson_name: str, folder: Path, jobs: int | None, force: bool, g
     except CourseError as error:
         raise CourseBroken(str(error)) from None
     checks = class_summary(entries)
-    render_summary(Console(highlight=False, emoji=False), lesson, outcome, checks)
+    render_summary(terminal(), lesson, outcome, checks)
     if outcome.interrupted:
         if any(path is not None for path in (csv_file, feedback, results, summary)):
             warn(f"interrupted with {len(outcome.students) - len(outcome.outcomes)} submissions left to grade: "
@@ -135,8 +135,6 @@ def autograde(lesson_name: str, upload: Path, instructor: bool, only: str | None
     import json
     from dataclasses import replace
 
-    from rich.console import Console
-
     from ..reports.gradescope import gradescope_results
     from ..reports.terminal import render
     from ..runner import CourseError
@@ -163,7 +161,7 @@ def autograde(lesson_name: str, upload: Path, instructor: bool, only: str | None
         report = replace(report, checks=[check for check in report.checks if check.regression])
     if results is not None:
         write_text(results, json.dumps(gradescope_results(report), indent=2))
-    render(Console(highlight=False, emoji=False), course, lesson, report, whole=not (only or earlier))
+    render(terminal(), course, lesson, report, whole=not (only or earlier))
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 

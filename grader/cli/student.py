@@ -15,17 +15,16 @@ from ..report import CheckResult, Report
 from ..sandbox import BadSubmission, Limits
 from ..submission import graded
 from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
-                   only_check, require_confinement, unconfined_option, warn, workspace_root, write_text)
+                   only_check, require_confinement, terminal, unconfined_option, warn, workspace_root,
+                   write_text)
 
 
 @cli.command("list")
 def list_lessons() -> int:
     """List the lessons with their titles."""
-    from rich.console import Console
-
     from ..student.screens import render_lessons
 
-    render_lessons(Console(highlight=False, emoji=False), current_course())
+    render_lessons(terminal(), current_course())
     return EXIT_PASSED
 
 
@@ -86,11 +85,9 @@ def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: b
         return _watch(course, lesson, target, poll, include_hidden=instructor, limits=limits)
     live = None
     if not (as_json or as_html):
-        from rich.console import Console
-
         from ..reports.terminal import LiveReport
 
-        live = LiveReport(Console(highlight=False, emoji=False), lesson)
+        live = LiveReport(terminal(), lesson)
     streamed = live.check if live is not None and only is None else None  # --check shows its one check only
     report = _run(course, lesson, target, include_hidden=instructor, limits=limits, on_check=streamed)
     if only is not None:
@@ -135,8 +132,6 @@ def _watch(course: Course, lesson: Lesson, target: Path | None, poll: bool, *, i
            limits: Limits) -> int:
     """Grade now and after every save until Ctrl-C, collecting the checks once; a broken app or course is
     shown, and watching goes on."""
-    from rich.console import Console
-
     from ..reports.terminal import LiveReport
     from ..runner import CourseError, grade_repeatedly
     from ..student.progress import record
@@ -146,7 +141,7 @@ def _watch(course: Course, lesson: Lesson, target: Path | None, poll: bool, *, i
     folder = target or lesson.exercise
     if not folder.is_dir():
         raise click.UsageError(f"--watch needs a folder, and {folder} is not one")
-    console = Console(highlight=False, emoji=False)
+    console = terminal()
     run: dict[str, Any] = {}
 
     def start() -> None:
@@ -201,8 +196,6 @@ def _confirm(question: str) -> bool:
 @cli.command("progress")
 def show_progress() -> int:
     """Show which lessons pass, since when, and the next one to do."""
-    from rich.console import Console
-
     from ..student.progress import Progress
     from ..student.screens import render_progress
 
@@ -210,7 +203,7 @@ def show_progress() -> int:
     progress = Progress.load(course.root)
     if progress.warning:
         warn(progress.warning)
-    render_progress(Console(highlight=False, emoji=False), course, progress.statuses(course))
+    render_progress(terminal(), course, progress.statuses(course))
     return EXIT_PASSED
 
 
@@ -218,7 +211,6 @@ def show_progress() -> int:
 @click.argument("lesson_name", metavar="[LESSON]", required=False)
 def show_hint(lesson_name: str | None) -> int:
     """Show the next, more specific hint for the first failing check of LESSON (default: the next lesson to do)."""
-    from rich.console import Console
     from rich.text import Text
 
     from ..student.hints import next_hint
@@ -231,7 +223,7 @@ def show_hint(lesson_name: str | None) -> int:
     else:
         lesson = next_lesson(Progress.load(course.root).statuses(course)) or course.lessons[-1]
     report = _run(course, lesson, None)
-    console = Console(highlight=False, emoji=False)
+    console = terminal()
     console.print(Text(f"Lesson {lesson.number} · {lesson.title}", style="bold"))
     if report.load_error:
         console.print(f"Your app does not load ({report.load_error['title']}). Fix that first: "
@@ -280,7 +272,6 @@ def reset_lesson(lesson_name: str, yes: bool) -> int:
 @click.option("--yes", is_flag=True, help="Show it even if LESSON has not passed yet, without asking.")
 def show_solution(lesson_name: str, yes: bool) -> int:
     """Show LESSON's reference solution, as changes to your files: once the lesson passes, or after you confirm."""
-    from rich.console import Console
     from rich.syntax import Syntax
 
     from ..student.progress import Progress
@@ -293,7 +284,7 @@ def show_solution(lesson_name: str, yes: bool) -> int:
             f"(`grade hint {lesson.id}` helps one step at a time). Show it anyway?"):
         click.echo("Not shown.")
         return EXIT_FAILED
-    console = Console(highlight=False, emoji=False)
+    console = terminal()
     console.print(f"The reference solution of lesson {lesson.number} is in solutions/{lesson.id}/. "
                   f"Here it is as changes to your files (- yours, + the reference):", style="bold")
     diff = solution_diff(lesson)
@@ -307,13 +298,11 @@ def show_solution(lesson_name: str, yes: bool) -> int:
 @cli.command("doctor")
 def doctor() -> int:
     """Check Python, the packages and this workspace, and say how to fix each problem."""
-    from rich.console import Console
-
     from ..student.doctor import Level, examine
     from ..student.screens import render_findings
 
     findings = examine(workspace_root())
-    render_findings(Console(highlight=False, emoji=False), findings)
+    render_findings(terminal(), findings)
     problems = sum(finding.level is Level.FAIL for finding in findings)
     click.echo(f"{problems} problem(s) to fix." if problems else "Everything is ready.")
     return EXIT_FAILED if problems else EXIT_PASSED
