@@ -42,7 +42,8 @@ def measure(course: Course, lesson_id: str, saves: int, *extra: str) -> tuple[li
                     for folder in (root / "solutions" / lesson.id, exercise)]
         watcher = subprocess.Popen([sys.executable, "-m", "grader", lesson.id, "--watch", *extra], text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env={**os.environ, "GRADE_ROOT": str(root), "COLUMNS": "300"})
+                                   env={**os.environ, "GRADE_ROOT": str(root), "COLUMNS": "300",
+                                        "GRADE_WARM": "0"})  # the watcher alone
         _until(watcher, "Watching")
         announced, verdicts = [], []
         for number in range(saves):

@@ -29,6 +29,9 @@ MECHANISMS = [mechanism.value for mechanism in Mechanism]
 # Every process this test session starts inherits this, so `running` finds ours, not another session's.
 SESSION = "GRADE_TEST_SESSION"
 os.environ[SESSION] = uuid.uuid4().hex
+# The `grade` commands the tests run start a new Python each: none leaves a warm process behind (test_warm.py
+# turns it on where it is the test's subject).
+os.environ["GRADE_WARM"] = "0"
 
 
 def pytest_configure(config: pytest.Config) -> None:

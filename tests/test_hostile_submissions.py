@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -191,14 +192,25 @@ def test_nothing_outside_the_copy_is_in_reach(tmp_path, monkeypatch):
 
     monkeypatch.setenv("INSTRUCTOR_TOKEN", "s3cret")
     server = socket.create_server(("127.0.0.1", 0))
+    # Where a warm grade process listens when there is no XDG_RUNTIME_DIR (which is in /run, not in the sandbox's root).
+    private = Path(tempfile.gettempdir()) / f"grade-{os.getuid()}"
+    private.mkdir(mode=0o700, exist_ok=True)
+    warm, address = socket.socket(socket.AF_UNIX), private / f"grade-warm-test-{os.getpid()}.sock"
+    warm.bind(str(address))
+    warm.listen()
     shutil.copytree(HOSTILE / "reaches_out", tmp_path / "s")
     (tmp_path / "s" / "shelf" / "port.txt").write_text(str(server.getsockname()[1]))
-    with server:
-        seen, workdir = what_it_saw(tmp_path / "s", [COURSE.root])
+    (tmp_path / "s" / "shelf" / "warm.txt").write_text(str(address))
+    try:
+        with server, warm:
+            seen, workdir = what_it_saw(tmp_path / "s", [COURSE.root])
+    finally:
+        address.unlink()
     assert seen["git"].startswith("refused") and seen["exercises"].startswith("refused")
     assert seen["unmounted"].startswith("refused")
     assert seen["grader"].startswith("refused")
     assert seen["secret"] is None
+    assert seen["warm"].startswith("refused")
     assert seen["shm"] == f"got: [{workdir.name!r}]"
     on_the_way_to_python = {part for path in needed() for part in Path(path).parts}
     assert set(seen["top"]) <= on_the_way_to_python | {Path(path).parts[1] for path in (*SYSTEM, str(workdir))}

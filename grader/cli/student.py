@@ -17,6 +17,7 @@ from ..submission import graded
 from .base import (EXIT_FAILED, EXIT_PASSED, CourseBroken, cli, current_course, find_lesson, limit_options,
                    only_check, require_confinement, terminal, unconfined_option, warn, workspace_root,
                    write_text)
+from .warm import leaves_warm
 
 
 @cli.command("list")
@@ -63,6 +64,7 @@ def read_lesson(lesson_name: str, as_html: bool) -> int:
 @limit_options
 @click.option("--watch", is_flag=True, help="Check again on every save, until Ctrl-C.")
 @click.option("--poll", is_flag=True, help="With --watch: look for changes every 0.25 s instead of using file events.")
+@leaves_warm
 def check_lesson(lesson_name: str, path: Path | None, solution: bool, as_json: bool, as_html: bool, instructor: bool,
                  unconfined: bool, only: str | None, results: Path | None, limits: Limits,
                  watch: bool, poll: bool) -> int:
@@ -298,10 +300,11 @@ def show_solution(lesson_name: str, yes: bool) -> int:
 @cli.command("doctor")
 def doctor() -> int:
     """Check Python, the packages and this workspace, and say how to fix each problem."""
-    from ..student.doctor import Level, examine
+    from ..student.doctor import Finding, Level, examine
     from ..student.screens import render_findings
+    from .warm import status
 
-    findings = examine(workspace_root())
+    findings = [*examine(workspace_root()), Finding(Level.OK, status())]
     render_findings(terminal(), findings)
     problems = sum(finding.level is Level.FAIL for finding in findings)
     click.echo(f"{problems} problem(s) to fix." if problems else "Everything is ready.")

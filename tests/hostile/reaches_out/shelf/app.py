@@ -1,6 +1,7 @@
 """Reaches for what lies outside its copy: the course's git history, home folders, the grader's own
 process, other sandboxes in the shared temporary folders, the instructor's environment, a server on
-the machine, the machine's processes, and what hides them all; reports what it got, and who it runs as."""
+the machine, the warm grade process's socket, the machine's processes, and what hides them all; reports what it
+got, and who it runs as."""
 import ctypes
 import os
 import socket
@@ -45,6 +46,7 @@ seen = {
     "secret": os.environ.get("INSTRUCTOR_TOKEN"),
     "server": attempt(lambda: socket.create_connection(("127.0.0.1", int((HERE / "port.txt").read_text())),
                                                        timeout=1).close()),
+    "warm": attempt(lambda: socket.socket(socket.AF_UNIX).connect((HERE / "warm.txt").read_text())),
 }
 
 
