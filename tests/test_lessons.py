@@ -5,10 +5,12 @@ process or two, and the portable sandbox gives every submission the very verdict
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
@@ -105,10 +107,38 @@ def graded_in_one_session(lesson, submissions: dict[str, Path], limits: Limits, 
     return verdicts
 
 
+def in_a_process_of_its_own(compute: Callable[[], Verdicts]) -> Callable[[], Verdicts]:
+    """Start ``compute`` in a forked process (where there is fork: the ways of grading a lesson's mutants take
+    a minute or more each, and use a core each); the function returned waits for its verdicts."""
+    if not hasattr(os, "fork"):
+        return compute
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            os.close(read)
+            with os.fdopen(write, "w", encoding="utf-8") as pipe:
+                json.dump(compute(), pipe)
+        except BaseException:  # noqa: BLE001 - the parent says what went wrong, with the traceback here
+            traceback.print_exc()
+        finally:
+            os._exit(0)
+    os.close(write)
+
+    def verdicts() -> Verdicts:
+        with os.fdopen(read, encoding="utf-8") as pipe:
+            sent = pipe.read()
+        os.waitpid(pid, 0)
+        assert sent, "the process grading the mutants failed (its traceback is in the captured output)"
+        return {name: (score, statuses) for name, (score, statuses) in json.loads(sent).items()}
+
+    return verdicts
+
+
 @pytest.fixture(scope="module")
 def mutant_verdicts(tmp_path_factory) -> Callable[[Lesson], dict[str, Verdicts]]:
     """Per lesson, the verdicts on its mutants: with each sandbox, and ``strict`` (every check on a never-used
-    process and app) with the Linux one."""
+    process and app) with the Linux one, each way in a process of its own, at the same time."""
     cache: dict[str, dict[str, Verdicts]] = {}
 
     def of(lesson: Lesson) -> dict[str, Verdicts]:
@@ -122,9 +152,10 @@ def mutant_verdicts(tmp_path_factory) -> Callable[[Lesson], dict[str, Verdicts]]
             if linux_available():
                 modes |= {LINUX: (Limits(), LINUX), "strict": (Limits(strict=True), LINUX)}
             # A mutant names checks of its own lesson: the earlier lessons' checks need not run.
-            cache[lesson.id] = {mode: graded_in_one_session(lesson, submissions, limits, regression=False,
-                                                            mechanism=mechanism)
-                                for mode, (limits, mechanism) in modes.items()}
+            running = {mode: in_a_process_of_its_own(functools.partial(
+                graded_in_one_session, lesson, submissions, limits, regression=False, mechanism=mechanism))
+                for mode, (limits, mechanism) in modes.items()}
+            cache[lesson.id] = {mode: verdicts() for mode, verdicts in running.items()}
         return cache[lesson.id]
 
     return of
