@@ -37,7 +37,7 @@ CODE = struct.Struct("!i")
 TAKEN, DECLINED = b"+", b"-"
 HANDSHAKE_SECONDS = 10.0  # for the warm process to take a command or decline it: else ``grade`` runs it itself
 STREAM_SETTINGS = ("encoding", "errors", "line_buffering", "write_through")
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")  # by name: Windows has no SIGHUP (nor a warm process)
 SERVE = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); from grader.cli.warm_process import serve; "
          "serve(sys.argv[2])")
 
@@ -129,8 +129,8 @@ def _forward_signals(sock: socket.socket) -> None:
         signal.signal(signal.SIGTSTP, suspend)
         sock.send(bytes([signal.SIGCONT]))
 
-    for signum in FORWARDED:
-        signal.signal(signum, forward)
+    for name in FORWARDED:
+        signal.signal(getattr(signal, name), forward)
     signal.signal(signal.SIGTSTP, suspend)
     signal.signal(signal.SIGCONT, resume)
 

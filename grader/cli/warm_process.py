@@ -14,6 +14,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -193,6 +194,7 @@ class WarmProcess:
             os.umask(request["umask"])
             os.environ.clear()
             os.environ.update(request["env"])
+            time.tzset()  # local times as that grade's TZ says
             sys.argv = request["argv"]
             sys.modules["__main__"].__package__ = request["package"]  # click names the program from it
             _standard_streams(request["streams"])
