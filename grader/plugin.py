@@ -35,7 +35,7 @@ MIN_PARALLEL = 16  # fewer checks than this are not worth a second process
 
 
 def check(points: float = 1, hints: Sequence[str] = (), hidden: bool = False,
-          config: Mapping[str, Any] | None = None, fresh_app: bool = False) -> pytest.MarkDecorator:
+          config: Mapping[str, Any] | None = None, fresh_app: bool = False, alone: bool = False) -> pytest.MarkDecorator:
     """Mark a test function as a graded check. Its docstring's first line is its title.
 
     ``hints`` go from gentle to specific: the first is shown with a failure, the rest on request.
@@ -43,9 +43,17 @@ def check(points: float = 1, hints: Sequence[str] = (), hidden: bool = False,
     ``fresh_app``: the check counts on what a new app holds (its starter items, no accounts), so it gets
     one at once, instead of failing on the earlier checks' leftovers and running again: from a factory,
     built anew in the worker the checks run in; a module-level app, in a never-used worker.
+    ``alone``: the check changes the submission's files while it runs (e.g. writes instance/config.py), which
+    an app built at the same time in the other grader process would read: it runs when no other check does.
     """
     return pytest.mark.check(points=points, hints=tuple(hints), hidden=hidden, config=dict(config or {}),
-                             fresh_app=fresh_app)
+                             fresh_app=fresh_app, alone=alone)
+
+
+def _marker(item: pytest.Item) -> pytest.Mark:
+    marker = item.get_closest_marker("check")
+    assert marker is not None  # only checks are collected
+    return marker
 
 
 def explain(error: BaseException) -> dict[str, Any]:
@@ -111,7 +119,7 @@ class GraderPlugin:
 
     # hooks ---------------------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "check(points, hints, hidden, config, fresh_app): a graded check")
+        config.addinivalue_line("markers", "check(points, hints, hidden, config, fresh_app, alone): a graded check")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -147,25 +155,25 @@ class GraderPlugin:
 
         With ``parallel``, a second grader process (forked, with workers of its own) takes checks from
         the end of the list while this one takes them from the start, the lesson's own first, until
-        none is left (see ``Claims``).
+        none is left (see ``Claims``); then this one runs what the second did not send back, and the
+        checks that must run ``alone``.
         """
         self.sandbox = sandbox
         self.results = {}
         helper = None
         mine: Iterator[pytest.Item] = iter(self.items)
         if self.parallel and not sandbox.portable and len(self.items) >= MIN_PARALLEL and sandbox.load_error is None:
-            claims = Claims(len(self.items))
-            helper = Helper(sandbox, self._judge_quietly, claims.from_the_end(self.items))
-            mine = claims.from_the_start(self.items)
+            together = [item for item in self.items if not _marker(item).kwargs.get("alone")]
+            claims = Claims(len(together))
+            helper = Helper(sandbox, self._judge_quietly, claims.from_the_end(together))
+            mine = claims.from_the_start(together)
         self._judge_all(mine)
         if helper is not None:
-            done = helper.results()
-            if done is None:  # the second process ended without its results: its checks run here instead
-                self._judge_all(iter(item for item in self.items if item.nodeid not in self.results))
-            for nodeid, result in (done or {}).items():
+            for nodeid, result in (helper.results() or {}).items():
                 self.results[nodeid] = result
                 if self.on_check is not None:
                     self.on_check(result)
+            self._judge_all(iter(item for item in self.items if item.nodeid not in self.results))
         return Report(lesson=self.lesson.id, title=self.lesson.title,
                       checks=[self.results[item.nodeid] for item in self.items],
                       load_error=sandbox.load_error, hidden_not_run=self.hidden_not_run)
@@ -199,8 +207,7 @@ class GraderPlugin:
         item.config.hook.pytest_runtest_protocol(item=item, nextitem=None)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        marker = item.get_closest_marker("check")
-        assert marker is not None
+        marker = _marker(item)
         doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
         lesson = self._lesson_of(item)
         self.results[item.nodeid] = CheckResult(

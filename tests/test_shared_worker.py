@@ -125,3 +125,28 @@ def test_no_check_runs_twice_on_the_solution(lesson, order: str, ran: list[str],
     assert report.passed
     twice = sorted({check for check in ran if ran.count(check) > 1})
     assert not twice, f"mark these @check(fresh_app=True): {', '.join(twice)}"
+
+
+@pytest.mark.linux_sandbox("a second grader process is forked only with the Linux sandbox")
+def test_a_check_marked_alone_runs_when_the_other_process_runs_none(ran: list[str], monkeypatch: pytest.MonkeyPatch):
+    # Lesson 7's settings checks write instance/config.py (or hide the student's) for a moment, to build apps
+    # with known settings: an app built then in the other grader process would read it (a SECRET_KEY where
+    # the submission has none, seven items a page). In a student's grade, the first process runs them
+    # once the second has ended.
+    from grader.parallel import Helper
+
+    monkeypatch.setattr("grader.runner._parallel", lambda: True)
+    helped: list[int] = []
+    results = Helper.results
+
+    def noting_the_end(helper: Helper):
+        found = results(helper)
+        helped.append(len(ran))  # how many checks this process had run when the other's were in
+        return found
+
+    monkeypatch.setattr(Helper, "results", noting_the_end)
+    lesson = COURSE.find("lesson8")  # lesson 7's checks are its regression gate
+    report = grade(COURSE, lesson, lesson.solution)
+    assert report.passed and helped
+    alone = ["lesson7::test_default_settings", "lesson7::test_settings_layers"]
+    assert all(ran.index(check) >= helped[0] for check in alone), (ran, helped)

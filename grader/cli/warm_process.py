@@ -5,7 +5,10 @@ ends when idle or out of date."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import importlib
+import importlib.util
 import io
 import json
 import os
@@ -14,6 +17,7 @@ import signal
 import socket
 import struct
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -46,16 +50,53 @@ def _snapshot() -> list[tuple[str, int, int]]:
     return seen
 
 
-def _preload() -> None:
-    """Import what a command needs, and warm Flask up, as a batch does before it forks sandboxes."""
-    import importlib
+def _lessons_libraries() -> set[str]:
+    """The modules the course's checks and probes import (by name, from their code), and the submodules they
+    import names from: each command imports them again, the checks in the grader and the probes in the
+    sandbox, unless they are imported here first. Only Python's own and installed packages' (``_installed``), and
+    never the students' own package (``shelf``), even if one is installed."""
+    from ..course import COURSE_ROOT, Course
 
+    names = set()
+    students = {lesson.package for lesson in Course.load(COURSE_ROOT).lessons}
+    for path in (COURSE_ROOT / "lessons").glob("*/*.py"):
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return {name for name in names if name.partition(".")[0] not in students and _installed(name)}
+
+
+def _installed(name: str) -> bool:
+    """Is ``name`` in Python's own library or an installed package? Never a module that a folder on the path
+    provides, such as a student's ``shelf``: no student code ever runs in the warm process."""
+    try:
+        spec = importlib.util.find_spec(name.partition(".")[0])  # a top-level name: nothing is imported to find it
+    except (ImportError, ValueError):
+        return False
+    origin = getattr(spec, "origin", None)
+    places = {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    return origin in ("built-in", "frozen") or (origin is not None and origin.startswith(tuple(
+        place + os.sep for place in places)))
+
+
+def _preload() -> None:
+    """Import what a command needs (what grading a lesson imports, the libraries its checks and probes use), and
+    warm Flask up, as a batch does before it forks sandboxes."""
     for name in PRELOADED:
         importlib.import_module(name)
     from _pytest.config import default_plugins  # imported by every pytest session: import them now, once
 
     for name in default_plugins:
         importlib.import_module(f"_pytest.{name}")
+    for name in sorted(_lessons_libraries()):
+        with contextlib.suppress(Exception):  # not installed, or not importable on its own: a command imports it
+            importlib.import_module(name)
     from rich.cells import cell_len
 
     from ..sandbox.child import warm_up

@@ -324,7 +324,7 @@ def test_middleware_built_by_the_factory(app, client):
     expect(client.get("/health")).status(200).body(b"OK")
 
 
-@check(points=1, config={"ITEMS_PER_PAGE": 2}, hints=[
+@check(points=1, config={"ITEMS_PER_PAGE": 2}, alone=True, hints=[
     ("Start create_app() with app.config.from_mapping(SECRET_KEY=\"dev\", ITEMS_PER_PAGE=20, "
     "MAX_CONTENT_LENGTH=64 * 1024, SESSION_COOKIE_SAMESITE=\"Lax\"). See lesson 7, \"Configuration: defaults "
     "first\"."),
@@ -356,7 +356,7 @@ def test_default_settings(app, client):
 LAYERS = {20: "the defaults", 7: "instance/config.py", 5: "FLASK_ITEMS_PER_PAGE", 3: "test_config"}
 
 
-@check(points=2, hints=[
+@check(points=2, alone=True, hints=[
     ("After the defaults, in this order: app.config.from_pyfile(\"config.py\", silent=True), then "
     "app.config.from_prefixed_env(), then the test_config. See lesson 7, \"Layers of settings\"."),
     ("from_pyfile(\"config.py\") looks in the instance folder only when the app is made with "
