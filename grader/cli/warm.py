@@ -18,6 +18,7 @@ imports from) changes: the command that finds that out runs as usual and leaves 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -117,17 +118,21 @@ def _forward_signals(sock: socket.socket) -> None:
     """Pass Ctrl-C, a kill and a closed terminal on to the command's process; stop it with Ctrl-Z, and go on
     with it when the shell continues this one."""
 
+    def send(signum: int) -> None:
+        with contextlib.suppress(OSError):  # the warm process is gone: waiting for the exit code says so
+            sock.send(bytes([signum]))
+
     def forward(signum: int, frame: Any) -> None:
-        sock.send(bytes([signum]))
+        send(signum)
 
     def suspend(signum: int, frame: Any) -> None:
-        sock.send(bytes([signal.SIGSTOP]))
+        send(signal.SIGSTOP)
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTSTP)  # stops here; the shell's fg sends SIGCONT
 
     def resume(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGTSTP, suspend)
-        sock.send(bytes([signal.SIGCONT]))
+        send(signal.SIGCONT)
 
     for name in FORWARDED:
         signal.signal(getattr(signal, name), forward)
