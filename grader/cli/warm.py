@@ -177,12 +177,13 @@ def status() -> str:
 
 def keep_warm() -> None:
     """Leave a warm process running for the next ``grade`` (unless one serves this command already); it starts
-    in the background, in a session of its own, once this command is done."""
+    in the background, in a session of its own, once this command is done. What it prints goes to a log beside
+    its socket. Where it cannot be started, the next ``grade`` starts as this one did."""
     if served or (path := _where()[0]) is None:
         return
     import subprocess
 
-    with open(f"{path}.log", "wb") as log:
+    with contextlib.suppress(OSError), open(f"{path}.log", "wb") as log:
         subprocess.Popen([sys.executable, *subprocess._args_from_interpreter_flags(), "-c", SERVE,
                           json.dumps(sys.path), path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=log, cwd="/", start_new_session=True)
