@@ -21,6 +21,7 @@ import pytest
 
 from .report import CheckResult
 from .sandbox import Sandbox, protocol
+from .sandbox.processes import ending_signals_held
 
 SPARE_SECONDS = 5.0  # for the second process to send its results once the submission's time is up
 
@@ -63,16 +64,18 @@ class Helper:
                  items: Iterator[pytest.Item]) -> None:
         self.sandbox = sandbox
         self.sock, theirs = socket.socketpair()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - runs in the forked grader
-            try:
-                self.sock.close()
-                sandbox.take_spare_channel()
-                judged = judge(items)
-                protocol.send(theirs, {"results": {nodeid: asdict(result) for nodeid, result in judged.items()}})
-                sandbox.discard_worker()
-            finally:
-                os._exit(0)
+        with ending_signals_held() as held:
+            self.pid = os.fork()
+            if self.pid == 0:  # pragma: no cover - runs in the forked grader
+                try:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)  # Ctrl-C ends it from here on, as it does the first
+                    self.sock.close()
+                    sandbox.take_spare_channel()
+                    judged = judge(items)
+                    protocol.send(theirs, {"results": {nodeid: asdict(result) for nodeid, result in judged.items()}})
+                    sandbox.discard_worker()
+                finally:
+                    os._exit(0)
         theirs.close()
 
     def results(self) -> dict[str, CheckResult] | None:

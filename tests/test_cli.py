@@ -92,3 +92,27 @@ def test_summary_says_an_earlier_lessons_check_fails_the_lesson(tmp_path, course
     assert "8 of 8 checks pass" not in summary
     assert ("8 of 8 of this lesson's checks pass, but the lesson fails: "
             "a check from an earlier lesson no longer passes") in summary
+
+
+@pytest.mark.posix("Ctrl-C is SIGINT, and the grader forks, only on POSIX")
+def test_ctrl_c_while_the_grader_forks_is_not_lost():
+    # Python runs its at-fork handlers (threading's, logging's) right after fork(), and an exception raised in
+    # them, such as the KeyboardInterrupt of a Ctrl-C that came just then, is printed and ignored: grading
+    # would go on. The grader forks with those signals held, and takes them once it knows its child.
+    import os
+    import signal
+
+    from grader.sandbox.processes import ending_signals_held
+
+    now: list[bool] = []
+    os.register_at_fork(after_in_parent=lambda: now and os.kill(os.getpid(), signal.SIGINT))
+    children = []
+    with pytest.raises(KeyboardInterrupt):
+        with ending_signals_held():
+            now.append(True)
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            now.clear()
+            children.append(pid)
+    assert children and os.waitpid(children[0], 0)[0] == children[0]

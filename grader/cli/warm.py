@@ -79,13 +79,17 @@ def _where() -> tuple[str | None, str]:
 
 def hand_over() -> None:
     """If a warm process runs for this Python and grader, have it run this command on this terminal, and exit
-    as the command did; return at once if there is none, or if it is out of date."""
+    as the command did; return at once if there is none, or if it is out of date. From the moment it asks,
+    Ctrl-C and the like go to the command (or, if it is not taken, end this ``grade``)."""
     if (path := _where()[0]) is None:
         return
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(HANDSHAKE_SECONDS)
+    received, previous = _forward_signals(sock)
     try:
-        sock.connect(path)
+        sock.connect(path)  # from here on, a signal is passed on as soon as it comes
+        if received:
+            raise InterruptedError  # it came before: the command is not handed over
         main = sys.modules["__main__"]
         request = json.dumps({
             "argv": sys.argv, "package": getattr(main, "__package__", None), "cwd": os.getcwd(),
@@ -98,14 +102,15 @@ def hand_over() -> None:
         sock.sendall(message[sent:])
         answer = sock.recv(1)
     except (OSError, ValueError):  # none listens, a closed standard stream, a folder that is gone
-        sock.close()
-        return
-    if answer != TAKEN:
-        sock.close()
-        return
-    sock.settimeout(None)
-    _forward_signals(sock)
-    _exit_as(_exit_code(sock))
+        answer = b""
+    if answer == TAKEN:
+        sock.settimeout(None)
+        _exit_as(_exit_code(sock))
+    sock.close()
+    if received:  # interrupted before the command started: as grade would be
+        _exit_as(-received[0])
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def _umask() -> int:
@@ -114,15 +119,18 @@ def _umask() -> int:
     return mask
 
 
-def _forward_signals(sock: socket.socket) -> None:
+def _forward_signals(sock: socket.socket) -> tuple[list[int], dict[int, Any]]:
     """Pass Ctrl-C, a kill and a closed terminal on to the command's process; stop it with Ctrl-Z, and go on
-    with it when the shell continues this one."""
+    with it when the shell continues this one. Returns the signals passed on so far (a list that grows), and the
+    handlers there were before."""
+    received: list[int] = []
 
     def send(signum: int) -> None:
-        with contextlib.suppress(OSError):  # the warm process is gone: waiting for the exit code says so
+        with contextlib.suppress(OSError):  # not connected yet, or the warm process is gone: the exit code says so
             sock.send(bytes([signum]))
 
     def forward(signum: int, frame: Any) -> None:
+        received.append(signum)
         send(signum)
 
     def suspend(signum: int, frame: Any) -> None:
@@ -134,10 +142,9 @@ def _forward_signals(sock: socket.socket) -> None:
         signal.signal(signal.SIGTSTP, suspend)
         send(signal.SIGCONT)
 
-    for name in FORWARDED:
-        signal.signal(getattr(signal, name), forward)
-    signal.signal(signal.SIGTSTP, suspend)
-    signal.signal(signal.SIGCONT, resume)
+    handlers = {getattr(signal, name): forward for name in FORWARDED}
+    handlers |= {signal.SIGTSTP: suspend, signal.SIGCONT: resume}
+    return received, {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
 
 
 def _exit_code(sock: socket.socket) -> int | None:

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from ..sandbox.processes import ENDING, ending_signals_held
 from . import warm
 from .warm import CODE, DECLINED, HEADER, IDLE_SECONDS, TAKEN
 
@@ -178,16 +179,20 @@ class WarmProcess:
         self.commands[os.pidfd_open(pid)] = Command(pid, sock)
 
     def start(self, sock: socket.socket, request: dict[str, Any], files: list[int]) -> int | None:
-        """Fork the child that runs the command (None if there can be none), on the terminal in ``files``."""
-        try:
-            pid = os.fork()
-        except OSError:
-            return None
-        if pid == 0:  # pragma: no cover - runs in the child
-            for number, fd in enumerate(files):
-                os.dup2(fd, number)
-                os.close(fd)
-            self.become_command(sock, request)
+        """Fork the child that runs the command (None if there can be none), on the terminal in ``files``. The
+        child takes Ctrl-C and the like once it can end cleanly (``ending_signals_held``)."""
+        with ending_signals_held() as held:
+            try:
+                pid = os.fork()
+            except OSError:
+                return None
+            if pid == 0:  # pragma: no cover - runs in the child
+                for number, fd in enumerate(files):
+                    os.dup2(fd, number)
+                    os.close(fd)
+                self.become_command(sock, request, held)
+        with contextlib.suppress(OSError):  # the child does the same: whichever runs first, signals reach it
+            os.setpgid(pid, pid)
         return pid
 
     def report(self, pidfd: int) -> None:
@@ -216,7 +221,7 @@ class WarmProcess:
             sock.close()
             command.sock = None
 
-    def become_command(self, sock: socket.socket, request: dict[str, Any]) -> NoReturn:
+    def become_command(self, sock: socket.socket, request: dict[str, Any], held: set[int]) -> NoReturn:
         """In the forked child: take the terminal (on descriptors 0, 1 and 2 already), folder and environment of
         the ``grade`` that sent ``request``, say so, and run its command as ``grade`` would; if any of that
         cannot be done, decline, and that ``grade`` runs the command itself. The connection stays open until the
@@ -232,8 +237,9 @@ class WarmProcess:
                 self.listener.close()
             if self.lock is not None:
                 os.close(self.lock)
-            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # end as after Ctrl-C: sandbox cleaned up
-                signal.signal(signum, signal.default_int_handler)
+            for name in ENDING:  # end as after Ctrl-C: the sandbox cleaned up
+                signal.signal(getattr(signal, name), signal.default_int_handler)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # what came meanwhile raises now, here
             os.chdir(request["cwd"])
             os.umask(request["umask"])
             os.environ.clear()
@@ -247,6 +253,8 @@ class WarmProcess:
             with contextlib.suppress(OSError):
                 sock.sendall(DECLINED)
             os._exit(0)
+        except KeyboardInterrupt:  # that grade got Ctrl-C as the command was being handed over
+            os._exit(130)
         try:
             sock.sendall(TAKEN)
         except OSError:  # that grade is gone

@@ -13,6 +13,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import socket
 import struct
 import tempfile
@@ -28,7 +29,8 @@ from .errors import AppDidNotLoad, LimitExceeded, StudentError, TimedOut
 from .limits import Limits
 from .folders import new_folder
 from .network import connect_to
-from .processes import become_subreaper, cut_off_inherited_files, describe_exit, host_pid, kill_group, kill_orphans
+from .processes import (become_subreaper, cut_off_inherited_files, describe_exit, ending_signals_held, host_pid,
+                        kill_group, kill_orphans)
 from .spawned import Spawner
 from .untrusted_files import read_capped, size_of
 
@@ -174,22 +176,24 @@ class Sandbox:
         become_subreaper()
         self.ctrl, theirs = socket.socketpair()
         self.spare_ctrl, spare = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            try:
-                cut_off_inherited_files(keep={theirs.fileno(), spare.fileno(), first})
-                from .child import zygote_main
+        with ending_signals_held() as held:  # a Ctrl-C now ends grading once the zygote is known, to be killed
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the child
+                try:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)  # the student's code runs with no signal held
+                    cut_off_inherited_files(keep={theirs.fileno(), spare.fileno(), first})
+                    from .child import zygote_main
 
-                zygote_main([theirs, spare], job)
-            finally:
-                os._exit(70)
+                    zygote_main([theirs, spare], job)
+                finally:
+                    os._exit(70)
+            self.pid = pid
+            Sandbox.live.add(pid)
         theirs.close()
         spare.close()
         os.close(first)
         with contextlib.suppress(OSError):  # the child does the same: whichever runs first, close() can kill the group
             os.setpgid(pid, pid)
-        self.pid = pid
-        Sandbox.live.add(pid)
 
     def refuse(self, load_error: dict[str, Any]) -> None:
         """Run nothing: every check fails for this reason (too large, an archive that cannot be read...)."""
@@ -367,7 +371,11 @@ class Sandbox:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> Self:
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # an interrupted start leaves nothing running
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:

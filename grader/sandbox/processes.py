@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +24,7 @@ PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG = 36, 1
 CLONE_NEWPID = 0x20000000
 TAG = "GRADE_SANDBOX_TAG"
 KILLED = -9  # how a process killed by the grader ended (-SIGKILL; Windows has no signals, its code says the same)
+ENDING = {"SIGINT", "SIGTERM", "SIGHUP"}  # the signals that end a grade (Ctrl-C, a kill, a closed terminal), by name
 
 
 def become_subreaper() -> None:
@@ -83,6 +85,19 @@ def host_pid(zygote: int, pid: int) -> int | None:
             if _numbers(child)[-1:] == [pid]:
                 return child
     return None
+
+
+@contextlib.contextmanager
+def ending_signals_held() -> Iterator[set[int]]:
+    """Hold back the signals that end a grade (Ctrl-C, a kill, a closed terminal) for the duration: one that
+    came while ``os.fork()`` sets the two processes up would be lost ("Exception ignored in ... _after_fork"),
+    and grading would go on. Yields the mask to put back: a process forked meanwhile starts with them held
+    and puts it back where it can end cleanly; this one takes them when the block ends. (POSIX only.)"""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, name) for name in ENDING})
+    try:
+        yield held
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def kill_orphans(keep: set[int]) -> None:
